@@ -1,1 +1,47 @@
-export {};
+/**
+ * @pics/pics-store — the PICS data and the integration's own state in libSQL, as Effect services.
+ * `PicsStore.layer(config)` opens the database, applies pending migrations and provides every
+ * service below.
+ */
+import { Layer } from "effect";
+import { CallBudgets } from "./call-budget.ts";
+import { Database, DEFAULT_DATABASE_URL, type DatabaseConfig } from "./database.ts";
+import { Leases } from "./leases.ts";
+import { PicsRecords } from "./pics-records.ts";
+import { RunLog } from "./run-log.ts";
+import { SettingsStore } from "./settings-store.ts";
+import { StandardsCache } from "./standards-cache.ts";
+
+export * from "./call-budget.ts";
+export * from "./database.ts";
+export * from "./leases.ts";
+export * from "./pics-records.ts";
+export * from "./records.ts";
+export * from "./run-log.ts";
+export * from "./secret-box.ts";
+export * from "./settings.ts";
+export * from "./settings-store.ts";
+export * from "./standards-cache.ts";
+export * as tables from "./schema.ts";
+
+export interface PicsStoreConfig extends DatabaseConfig {
+  /** Seals the OneFile customer token at rest (env SECRET_KEY); at least 16 characters. */
+  readonly secretKey: string;
+}
+
+export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache;
+
+export const PicsStore = {
+  layer: (config: PicsStoreConfig) => {
+    if (config.secretKey.length < 16) throw new Error("SECRET_KEY must be at least 16 characters");
+    return Layer.mergeAll(
+      PicsRecords.layer,
+      SettingsStore.layer(config.secretKey),
+      RunLog.layer,
+      Leases.layer,
+      CallBudgets.layer,
+      StandardsCache.layer,
+    ).pipe(Layer.provideMerge(Database.layer(config)));
+  },
+  defaultUrl: DEFAULT_DATABASE_URL,
+};

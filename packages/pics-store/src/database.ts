@@ -1,0 +1,105 @@
+/**
+ * The libSQL connection as an Effect service. One URL chooses the database:
+ * - `file:./data/pics.db` (the default): a local file in WAL mode, shared safely by several
+ *   processes because every client waits (busy timeout) instead of failing with SQLITE_BUSY;
+ * - `:memory:` for tests;
+ * - `libsql://…` / `https://…` for a libSQL server (sqld, Turso) with an auth token.
+ * The code path is the same for all three; migrations are applied when the layer is built.
+ */
+import { createClient, type Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { Context, Data, Effect, Layer } from "effect";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as schema from "./schema.ts";
+
+export type Db = LibSQLDatabase<typeof schema>;
+/** A transaction handle: it has the same query API as `Db`. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything that can run queries: the database itself or an open transaction. */
+export type Executor = Db | Tx;
+
+export const DEFAULT_DATABASE_URL = "file:./data/pics.db";
+
+export interface DatabaseConfig {
+  readonly url: string;
+  /** For `libsql://` and `https://` servers. */
+  readonly authToken?: string | undefined;
+  /** How long a writer waits for another process's lock before failing (file databases). */
+  readonly busyTimeoutMs?: number;
+  /** Where the SQL migrations are; the package's own `drizzle/` folder unless a test says otherwise. */
+  readonly migrationsFolder?: string;
+}
+
+/** A database operation failed; `operation` says which, the cause is kept for logs. */
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly operation: string;
+  readonly cause: unknown;
+}> {
+  override get message(): string {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause);
+    return `database ${this.operation} failed: ${reason}`;
+  }
+}
+
+export interface DatabaseShape {
+  readonly db: Db;
+  readonly client: Client;
+  /** Runs one query (or a few independent ones) outside a transaction. */
+  readonly use: <A>(operation: string, f: (db: Db) => Promise<A>) => Effect.Effect<A, StoreError>;
+  /** Runs `f` in one write transaction: all of it lands, or none of it. */
+  readonly transaction: <A>(operation: string, f: (tx: Tx) => Promise<A>) => Effect.Effect<A, StoreError>;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+/** The file path of a `file:` URL, for creating its folder; null for other URLs. */
+const localFilePath = (url: string): string | null => {
+  if (!url.startsWith("file:")) return null;
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  return path.startsWith("//") ? fileURLToPath(url) : path;
+};
+
+const open = (config: DatabaseConfig) =>
+  Effect.tryPromise({
+    try: async () => {
+      const filePath = localFilePath(config.url);
+      if (filePath) mkdirSync(dirname(filePath), { recursive: true });
+      const client = createClient({
+        url: config.url,
+        ...(config.authToken ? { authToken: config.authToken } : {}),
+        timeout: config.busyTimeoutMs ?? 10_000,
+      });
+      if (filePath) await client.execute("PRAGMA journal_mode = WAL");
+      await client.execute("PRAGMA foreign_keys = ON");
+      const db = drizzle(client, { schema });
+      await migrate(db, { migrationsFolder: config.migrationsFolder ?? MIGRATIONS_FOLDER });
+      return { client, db };
+    },
+    catch: (cause) => new StoreError({ operation: `open ${redactUrl(config.url)}`, cause }),
+  });
+
+/** URLs of remote servers may carry credentials in their query; keep only scheme, host and path. */
+const redactUrl = (url: string): string => url.split("?")[0] ?? url;
+
+export class Database extends Context.Tag("pics-store/Database")<Database, DatabaseShape>() {
+  static layer(config: DatabaseConfig): Layer.Layer<Database, StoreError> {
+    return Layer.scoped(
+      Database,
+      Effect.acquireRelease(open(config), ({ client }) => Effect.sync(() => client.close())).pipe(
+        Effect.map(({ client, db }): DatabaseShape => ({
+          db,
+          client,
+          use: (operation, f) => Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) }),
+          transaction: (operation, f) =>
+            Effect.tryPromise({
+              try: () => db.transaction((tx) => f(tx)),
+              catch: (cause) => new StoreError({ operation, cause }),
+            }),
+        })),
+      ),
+    );
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * PICS records in the store: officers, organisations, learners with their nested placements,
+ * qualifications, reviews and learner officers; and the all-or-nothing import.
+ *
+ * Upserts never clear a OneFile link: those ids belong to the integration (it stores them back
+ * after enrolment), so an incoming null keeps the stored id. Imports upsert by id and delete
+ * nothing; deletion is its own operation.
+ */
+import { asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { Context, Data, Effect, Layer } from "effect";
+import { Database, StoreError, type Executor, type Tx } from "./database.ts";
+import {
+  decodeInput,
+  ImportDocument,
+  InvalidInput,
+  type FieldIssue,
+  type Learner,
+  type Officer,
+  type Organisation,
+  type Placement,
+  type Qualification,
+  type Review,
+} from "./records.ts";
+import * as t from "./schema.ts";
+
+export class RecordNotFound extends Data.TaggedError("RecordNotFound")<{
+  readonly entity: "officer" | "organisation" | "learner" | "placement" | "qualification" | "review";
+  readonly id: string;
+}> {
+  override get message(): string {
+    return `${this.entity} "${this.id}" does not exist`;
+  }
+}
+
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>;
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface ListOptions {
+  readonly limit?: number | undefined;
+  readonly cursor?: string | null | undefined;
+}
+
+export interface ImportCounts {
+  readonly officers: number;
+  readonly organisations: number;
+  readonly learners: number;
+  readonly placements: number;
+  readonly qualifications: number;
+  readonly reviews: number;
+}
+
+// ---------------------------------------------------------------- upsert helpers
+
+/** Columns holding OneFile ids: an incoming null never overwrites a stored id. */
+const ONEFILE_LINK_COLUMNS = new Set([
+  "onefile_id",
+  "onefile_centre_id",
+  "onefile_standard_id",
+  "onefile_learning_aim_id",
+  "onefile_system_id",
+  "onefile_visit_id",
+]);
+/** Columns the database fills and an upsert leaves alone. */
+const KEEP_ON_UPDATE = new Set(["created_at"]);
+
+/** The `SET` of an `INSERT … ON CONFLICT DO UPDATE` that takes every column from the new row. */
+const upsertSet = (table: SQLiteTable): Record<string, SQL> => {
+  const { name: tableName, columns } = getTableConfig(table);
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(table as unknown as Record<string, SQLiteColumn>)) {
+    if (!columns.includes(column) || column.primary || KEEP_ON_UPDATE.has(column.name)) continue;
+    const incoming = `excluded."${column.name}"`;
+    set[key] =
+      column.name === "updated_at"
+        ? sql.raw(`strftime('%Y-%m-%dT%H:%M:%fZ','now')`)
+        : ONEFILE_LINK_COLUMNS.has(column.name)
+          ? sql.raw(`coalesce(${incoming}, "${tableName}"."${column.name}")`)
+          : sql.raw(incoming);
+  }
+  return set;
+};
+
+const CHUNK = 200;
+const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+};
+
+const upsertOfficers = async (ex: Executor, rows: ReadonlyArray<Officer>) => {
+  for (const chunk of chunks(rows)) {
+    await ex.insert(t.officers).values([...chunk]).onConflictDoUpdate({ target: t.officers.id, set: upsertSet(t.officers) });
+  }
+};
+
+const upsertOrganisations = async (ex: Executor, rows: ReadonlyArray<Organisation>) => {
+  for (const chunk of chunks(rows)) {
+    await ex
+      .insert(t.organisations)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: t.organisations.id, set: upsertSet(t.organisations) });
+  }
+};
+
+const upsertLearners = async (ex: Executor, rows: ReadonlyArray<Learner>) => {
+  const flat = rows.map(({ officers: _o, placements: _p, qualifications: _q, reviews: _r, ...learner }) => learner);
+  for (const chunk of chunks(flat)) {
+    await ex.insert(t.learners).values([...chunk]).onConflictDoUpdate({ target: t.learners.id, set: upsertSet(t.learners) });
+  }
+  const learnerIds = rows.map((l) => l.id);
+  // Learner officers are a plain relation without ids of their own: the incoming list replaces it.
+  for (const ids of chunks(learnerIds)) {
+    await ex.delete(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, [...ids]));
+  }
+  const links = rows.flatMap((l) => l.officers.map((o) => ({ learnerId: l.id, officerId: o.officerId, type: o.type })));
+  for (const chunk of chunks(links)) await ex.insert(t.learnerOfficers).values([...chunk]).onConflictDoNothing();
+
+  const nested = <R>(pick: (l: Learner) => ReadonlyArray<R>) => rows.flatMap((l) => pick(l).map((r) => ({ ...r, learnerId: l.id })));
+  for (const chunk of chunks(nested((l) => l.placements))) {
+    await ex
+      .insert(t.placements)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: [t.placements.learnerId, t.placements.id], set: upsertSet(t.placements) });
+  }
+  for (const chunk of chunks(nested((l) => l.qualifications))) {
+    await ex
+      .insert(t.qualifications)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: [t.qualifications.learnerId, t.qualifications.id], set: upsertSet(t.qualifications) });
+  }
+  for (const chunk of chunks(nested((l) => l.reviews))) {
+    await ex
+      .insert(t.reviews)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: [t.reviews.learnerId, t.reviews.id], set: upsertSet(t.reviews) });
+  }
+};
+
+// ---------------------------------------------------------------- reading
+
+const officerFromRow = ({ createdAt: _c, updatedAt: _u, ...officer }: typeof t.officers.$inferSelect): Officer => officer;
+const organisationFromRow = ({
+  createdAt: _c,
+  updatedAt: _u,
+  ...organisation
+}: typeof t.organisations.$inferSelect): Organisation => organisation;
+
+const readLearners = async (ex: Executor, ids: ReadonlyArray<string>): Promise<Array<Learner>> => {
+  if (ids.length === 0) return [];
+  const idList = [...ids];
+  const [rows, officerLinks, placementRows, qualificationRows, reviewRows] = await Promise.all([
+    ex.select().from(t.learners).where(inArray(t.learners.id, idList)).orderBy(asc(t.learners.id)),
+    ex.select().from(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, idList)),
+    ex.select().from(t.placements).where(inArray(t.placements.learnerId, idList)).orderBy(asc(t.placements.id)),
+    ex.select().from(t.qualifications).where(inArray(t.qualifications.learnerId, idList)).orderBy(asc(t.qualifications.id)),
+    ex.select().from(t.reviews).where(inArray(t.reviews.learnerId, idList)).orderBy(asc(t.reviews.id)),
+  ]);
+  const byLearner = <R extends { learnerId: string }>(items: ReadonlyArray<R>) => {
+    const map = new Map<string, Array<Omit<R, "learnerId">>>();
+    for (const { learnerId, ...rest } of items) {
+      const list = map.get(learnerId) ?? [];
+      list.push(rest);
+      map.set(learnerId, list);
+    }
+    return map;
+  };
+  const links = byLearner(officerLinks);
+  const placements = byLearner(placementRows.map(({ createdAt: _c, ...p }) => p));
+  const qualifications = byLearner(qualificationRows);
+  const reviews = byLearner(reviewRows);
+  return rows.map(({ createdAt: _c, updatedAt: _u, ...learner }) => ({
+    ...learner,
+    systemStatus: learner.systemStatus as Learner["systemStatus"],
+    learningStatus: learner.learningStatus as Learner["learningStatus"],
+    officers: (links.get(learner.id) ?? []).sort((a, b) => a.officerId.localeCompare(b.officerId) || a.type.localeCompare(b.type)),
+    placements: (placements.get(learner.id) ?? []) as Array<Placement>,
+    qualifications: (qualifications.get(learner.id) ?? []) as Array<Qualification>,
+    reviews: (reviews.get(learner.id) ?? []) as Array<Review>,
+  }));
+};
+
+// ---------------------------------------------------------------- import checks
+
+/** References that must point at an officer or organisation in the document or the store. */
+const checkReferences = async (ex: Executor, doc: ImportDocument): Promise<Array<FieldIssue>> => {
+  const officerRefs = new Map<string, Array<{ path: string; recordId: string }>>();
+  const organisationRefs = new Map<string, Array<{ path: string; recordId: string }>>();
+  const refer = (map: typeof officerRefs, id: string | null, path: string, recordId: string) => {
+    if (id === null) return;
+    const list = map.get(id) ?? [];
+    list.push({ path, recordId });
+    map.set(id, list);
+  };
+  doc.learners.forEach((l, i) => {
+    const at = `learners[${i}]`;
+    refer(officerRefs, l.mainOfficerId, `${at}.mainOfficerId`, l.id);
+    l.officers.forEach((o, j) => refer(officerRefs, o.officerId, `${at}.officers[${j}].officerId`, l.id));
+    l.qualifications.forEach((q, j) => refer(officerRefs, q.assessorId, `${at}.qualifications[${j}].assessorId`, l.id));
+    l.reviews.forEach((r, j) => refer(officerRefs, r.officerId, `${at}.reviews[${j}].officerId`, l.id));
+    l.placements.forEach((p, j) => refer(organisationRefs, p.organisationId, `${at}.placements[${j}].organisationId`, l.id));
+  });
+  const missing = async (
+    refs: typeof officerRefs,
+    inDocument: ReadonlySet<string>,
+    lookup: (ids: Array<string>) => Promise<Array<{ id: string }>>,
+    what: string,
+  ) => {
+    const unknown = [...refs.keys()].filter((id) => !inDocument.has(id));
+    const found = new Set<string>();
+    for (const ids of chunks(unknown)) for (const row of await lookup([...ids])) found.add(row.id);
+    return unknown
+      .filter((id) => !found.has(id))
+      .flatMap((id) => (refs.get(id) ?? []).map((r) => ({ ...r, message: `refers to ${what} "${id}", which does not exist` })));
+  };
+  return [
+    ...(await missing(
+      officerRefs,
+      new Set(doc.officers.map((o) => o.id)),
+      (ids) => ex.select({ id: t.officers.id }).from(t.officers).where(inArray(t.officers.id, ids)),
+      "officer",
+    )),
+    ...(await missing(
+      organisationRefs,
+      new Set(doc.organisations.map((o) => o.id)),
+      (ids) => ex.select({ id: t.organisations.id }).from(t.organisations).where(inArray(t.organisations.id, ids)),
+      "organisation",
+    )),
+  ];
+};
+
+/** Thrown inside a transaction to roll it back with a typed reason. */
+class Abort extends Error {
+  constructor(readonly failure: InvalidInput | RecordNotFound) {
+    super(failure.message);
+  }
+}
+
+// ---------------------------------------------------------------- the service
+
+export interface PicsRecordsShape {
+  /** Upserts a whole document of officers, organisations and learners in one transaction. */
+  readonly importDocument: (input: unknown) => Effect.Effect<ImportCounts, InvalidInput | StoreError>;
+  readonly getOfficer: (id: string) => Effect.Effect<Officer, RecordNotFound | StoreError>;
+  readonly getOrganisation: (id: string) => Effect.Effect<Organisation, RecordNotFound | StoreError>;
+  readonly getLearner: (id: string) => Effect.Effect<Learner, RecordNotFound | StoreError>;
+  /** Learners by id, in id order; unknown ids are left out. */
+  readonly getLearners: (ids: ReadonlyArray<string>) => Effect.Effect<Array<Learner>, StoreError>;
+  readonly getOfficers: (ids: ReadonlyArray<string>) => Effect.Effect<Array<Officer>, StoreError>;
+  readonly getOrganisations: (ids: ReadonlyArray<string>) => Effect.Effect<Array<Organisation>, StoreError>;
+  readonly listOfficers: (options?: ListOptions) => Effect.Effect<Page<Officer>, StoreError>;
+  readonly listOrganisations: (options?: ListOptions) => Effect.Effect<Page<Organisation>, StoreError>;
+  readonly listLearners: (options?: ListOptions) => Effect.Effect<Page<Learner>, StoreError>;
+  /** Writes records already decoded (the integration's own writes go through here). */
+  readonly saveOfficer: (officer: Officer, ex?: Tx) => Effect.Effect<void, StoreError>;
+  readonly saveOrganisation: (organisation: Organisation, ex?: Tx) => Effect.Effect<void, StoreError>;
+  readonly saveLearner: (learner: Learner, ex?: Tx) => Effect.Effect<void, StoreError>;
+  readonly deleteOfficer: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
+  readonly deleteOrganisation: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
+  readonly deleteLearner: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
+}
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 500;
+
+export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecords, PicsRecordsShape>() {
+  static readonly layer = Layer.effect(
+    PicsRecords,
+    Effect.gen(function* () {
+      const database = yield* Database;
+      const decodeDocument = decodeInput(ImportDocument, "import document");
+
+      const one = <A>(entity: RecordNotFound["entity"], id: string, rows: ReadonlyArray<A>) =>
+        rows[0] === undefined ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.succeed(rows[0]);
+
+      const page = <Row extends { id: string }, A>(
+        operation: string,
+        query: (db: Executor, after: string | null, limit: number) => Promise<Array<Row>>,
+        toRecord: (rows: Array<Row>, db: Executor) => Promise<Array<A>>,
+        options: ListOptions = {},
+      ) => {
+        const limit = Math.min(Math.max(options.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+        return database.use(operation, async (db) => {
+          const rows = await query(db, options.cursor ?? null, limit + 1);
+          const shown = rows.slice(0, limit);
+          return {
+            items: await toRecord(shown, db),
+            nextCursor: rows.length > limit ? (shown[shown.length - 1]?.id ?? null) : null,
+          };
+        });
+      };
+
+      const remove = (entity: RecordNotFound["entity"], table: typeof t.officers | typeof t.organisations | typeof t.learners) => (id: string) =>
+        database
+          .use(`delete ${entity}`, (db) => db.delete(table).where(eq(table.id, id)).returning({ id: table.id }))
+          .pipe(Effect.flatMap((rows) => (rows.length === 0 ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.void)));
+
+      const withExecutor = (operation: string, ex: Tx | undefined, f: (ex: Executor) => Promise<void>) =>
+        ex
+          ? Effect.tryPromise({ try: () => f(ex), catch: (cause) => new StoreError({ operation, cause }) })
+          : database.transaction(operation, f);
+
+      return {
+        importDocument: (input) =>
+          Effect.gen(function* () {
+            const doc = yield* decodeDocument(input);
+            return yield* database
+              .transaction("import", async (tx) => {
+                const problems = await checkReferences(tx, doc);
+                if (problems.length > 0) throw new Abort(new InvalidInput({ what: "import document", issues: problems }));
+                await upsertOfficers(tx, doc.officers);
+                await upsertOrganisations(tx, doc.organisations);
+                await upsertLearners(tx, doc.learners);
+                const nested = (pick: (l: Learner) => ReadonlyArray<unknown>) => doc.learners.reduce((n, l) => n + pick(l).length, 0);
+                return {
+                  officers: doc.officers.length,
+                  organisations: doc.organisations.length,
+                  learners: doc.learners.length,
+                  placements: nested((l) => l.placements),
+                  qualifications: nested((l) => l.qualifications),
+                  reviews: nested((l) => l.reviews),
+                };
+              })
+              .pipe(
+                Effect.catchTag("StoreError", (error): Effect.Effect<never, InvalidInput | StoreError> =>
+                  error.cause instanceof Abort && error.cause.failure._tag === "InvalidInput"
+                    ? Effect.fail(error.cause.failure)
+                    : Effect.fail(error),
+                ),
+              );
+          }),
+
+        getOfficer: (id) =>
+          database
+            .use("read officer", (db) => db.select().from(t.officers).where(eq(t.officers.id, id)))
+            .pipe(Effect.flatMap((rows) => one("officer", id, rows.map(officerFromRow)))),
+        getOrganisation: (id) =>
+          database
+            .use("read organisation", (db) => db.select().from(t.organisations).where(eq(t.organisations.id, id)))
+            .pipe(Effect.flatMap((rows) => one("organisation", id, rows.map(organisationFromRow)))),
+        getLearner: (id) =>
+          database.use("read learner", (db) => readLearners(db, [id])).pipe(Effect.flatMap((rows) => one("learner", id, rows))),
+        getLearners: (ids) =>
+          database.use("read learners", async (db) => (await Promise.all(chunks(ids).map((c) => readLearners(db, c)))).flat()),
+        getOfficers: (ids) =>
+          database.use("read officers", async (db) =>
+            (await Promise.all(chunks(ids).map((c) => db.select().from(t.officers).where(inArray(t.officers.id, [...c])))))
+              .flat()
+              .map(officerFromRow),
+          ),
+        getOrganisations: (ids) =>
+          database.use("read organisations", async (db) =>
+            (await Promise.all(chunks(ids).map((c) => db.select().from(t.organisations).where(inArray(t.organisations.id, [...c])))))
+              .flat()
+              .map(organisationFromRow),
+          ),
+
+        listOfficers: (options) =>
+          page(
+            "list officers",
+            (db, after, limit) =>
+              db.select().from(t.officers).where(after === null ? undefined : gt(t.officers.id, after)).orderBy(asc(t.officers.id)).limit(limit),
+            async (rows) => rows.map(officerFromRow),
+            options,
+          ),
+        listOrganisations: (options) =>
+          page(
+            "list organisations",
+            (db, after, limit) =>
+              db
+                .select()
+                .from(t.organisations)
+                .where(after === null ? undefined : gt(t.organisations.id, after))
+                .orderBy(asc(t.organisations.id))
+                .limit(limit),
+            async (rows) => rows.map(organisationFromRow),
+            options,
+          ),
+        listLearners: (options) =>
+          page(
+            "list learners",
+            (db, after, limit) =>
+              db
+                .select({ id: t.learners.id })
+                .from(t.learners)
+                .where(after === null ? undefined : gt(t.learners.id, after))
+                .orderBy(asc(t.learners.id))
+                .limit(limit),
+            (rows, db) => readLearners(db, rows.map((r) => r.id)),
+            options,
+          ),
+
+        saveOfficer: (officer, ex) => withExecutor("save officer", ex, (e) => upsertOfficers(e, [officer])),
+        saveOrganisation: (organisation, ex) => withExecutor("save organisation", ex, (e) => upsertOrganisations(e, [organisation])),
+        saveLearner: (learner, ex) => withExecutor("save learner", ex, (e) => upsertLearners(e, [learner])),
+
+        deleteOfficer: remove("officer", t.officers),
+        deleteOrganisation: remove("organisation", t.organisations),
+        deleteLearner: remove("learner", t.learners),
+      } satisfies PicsRecordsShape;
+    }),
+  );
+}
+
