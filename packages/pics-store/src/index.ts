@@ -6,6 +6,7 @@
 import { Layer } from "effect";
 import { CallBudgets } from "./call-budget.ts";
 import { Database, DEFAULT_DATABASE_URL, type DatabaseConfig } from "./database.ts";
+import { Intents } from "./intents.ts";
 import { Leases } from "./leases.ts";
 import { PicsRecords } from "./pics-records.ts";
 import { RunLog } from "./run-log.ts";
@@ -14,6 +15,7 @@ import { StandardsCache } from "./standards-cache.ts";
 
 export * from "./call-budget.ts";
 export * from "./database.ts";
+export * from "./intents.ts";
 export * from "./leases.ts";
 export * from "./pics-records.ts";
 export * from "./records.ts";
@@ -29,7 +31,7 @@ export interface PicsStoreConfig extends DatabaseConfig {
   readonly secretKey: string;
 }
 
-export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache;
+export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache | Intents;
 
 export const PicsStore = {
   layer: (config: PicsStoreConfig) => {
@@ -41,6 +43,7 @@ export const PicsStore = {
       Leases.layer,
       CallBudgets.layer,
       StandardsCache.layer,
+      Intents.layer,
     ).pipe(Layer.provideMerge(Database.layer(config)));
   },
   defaultUrl: DEFAULT_DATABASE_URL,

@@ -34,6 +34,41 @@ export class RecordNotFound extends Data.TaggedError("RecordNotFound")<{
   }
 }
 
+/** A PICS record addressed for a field update; nested records are addressed under their learner. */
+export type PicsTarget =
+  | { readonly entity: "officer" | "organisation" | "learner"; readonly id: string }
+  | { readonly entity: "placement" | "qualification" | "review"; readonly learnerId: string; readonly id: string };
+
+const TABLES = {
+  officer: t.officers,
+  organisation: t.organisations,
+  learner: t.learners,
+  placement: t.placements,
+  qualification: t.qualifications,
+  review: t.reviews,
+} as const;
+
+/** Sets some fields of one record (the integration's writes: OneFile ids, progression, demographics). */
+const patchRecord = async (ex: Executor, target: PicsTarget, fields: Readonly<Record<string, unknown>>) => {
+  const table = TABLES[target.entity];
+  const columns = table as unknown as Record<string, SQLiteColumn>;
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (!(key in columns) || key === "id" || key === "learnerId" || key === "createdAt" || key === "updatedAt") {
+      throw new Error(`${target.entity} has no writable field "${key}"`);
+    }
+    set[key] = value;
+  }
+  if ("updatedAt" in columns) set.updatedAt = new Date().toISOString();
+  const idColumn = columns.id!;
+  const where =
+    "learnerId" in target
+      ? sql`${idColumn} = ${target.id} AND ${columns.learnerId!} = ${target.learnerId}`
+      : sql`${idColumn} = ${target.id}`;
+  const updated = await ex.update(table).set(set).where(where).returning({ id: idColumn });
+  return updated.length;
+};
+
 export interface Page<A> {
   readonly items: ReadonlyArray<A>;
   /** Pass back as `cursor` for the next page; null on the last page. */
@@ -259,6 +294,12 @@ export interface PicsRecordsShape {
   readonly saveOfficer: (officer: Officer, ex?: Tx) => Effect.Effect<void, StoreError>;
   readonly saveOrganisation: (organisation: Organisation, ex?: Tx) => Effect.Effect<void, StoreError>;
   readonly saveLearner: (learner: Learner, ex?: Tx) => Effect.Effect<void, StoreError>;
+  /** Sets some fields of one record; unknown fields are a programming error. */
+  readonly patch: (
+    target: PicsTarget,
+    fields: Readonly<Record<string, unknown>>,
+    ex?: Tx,
+  ) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteOfficer: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteOrganisation: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteLearner: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
@@ -398,6 +439,16 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
         saveOrganisation: (organisation, ex) => withExecutor("save organisation", ex, (e) => upsertOrganisations(e, [organisation])),
         saveLearner: (learner, ex) => withExecutor("save learner", ex, (e) => upsertLearners(e, [learner])),
 
+        patch: (target, fields, ex) => {
+          const run = (e: Executor) => patchRecord(e, target, fields);
+          return (
+            ex
+              ? Effect.tryPromise({ try: () => run(ex), catch: (cause) => new StoreError({ operation: `update ${target.entity}`, cause }) })
+              : database.use(`update ${target.entity}`, run)
+          ).pipe(
+            Effect.flatMap((n) => (n === 0 ? Effect.fail(new RecordNotFound({ entity: target.entity, id: target.id })) : Effect.void)),
+          );
+        },
         deleteOfficer: remove("officer", t.officers),
         deleteOrganisation: remove("organisation", t.organisations),
         deleteLearner: remove("learner", t.learners),

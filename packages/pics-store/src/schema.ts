@@ -262,3 +262,21 @@ export const rateLimitCalls = sqliteTable(
   },
   (t) => [index("rate_limit_calls_key_at").on(t.budgetKey, t.at)],
 );
+
+/**
+ * ENR-13: every OneFile create is recorded here before it is sent, so a re-run after a crash can
+ * tell its own unfinished work (to look up and resume) from somebody else's record.
+ */
+export const onefileIntents = sqliteTable(
+  "onefile_intents",
+  {
+    /** What is being created, e.g. `learner:L1`, `visit:L1/R3`. */
+    key: text("key").primaryKey(),
+    learnerId: text("learner_id"),
+    runId: text("run_id"),
+    state: text("state").notNull(), // sent | done | unknown
+    onefileId: integer("onefile_id"),
+    at: text("at").notNull(),
+  },
+  (t) => [index("onefile_intents_learner").on(t.learnerId)],
+);

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   CallBudgets,
+  Intents,
   Database,
   defaultSettings,
   Leases,
@@ -370,6 +371,39 @@ describe("StandardsCache", () => {
       const list = yield* cache.list;
       expect(list).toHaveLength(1);
       expect(list[0]).toMatchObject({ standardId: 2, pathways: [{ id: 5, title: "Mech" }] });
+    }).pipe(Effect.provide(testStore())),
+  );
+});
+
+describe("PicsRecords.patch and Intents", () => {
+  it.effect("patches one field of a nested record and refuses unknown fields or records", () =>
+    Effect.gen(function* () {
+      const records = yield* PicsRecords;
+      yield* records.importDocument(baseDocument());
+      yield* records.patch({ entity: "qualification", learnerId: "L1", id: "Q1" }, { elementsDone: 20, registrationNumber: "REG-2" });
+      yield* records.patch({ entity: "learner", id: "L1" }, { onefileId: 4242, onefileCentreId: 10 });
+      const l1 = yield* records.getLearner("L1");
+      expect(l1.qualifications[0]).toMatchObject({ elementsDone: 20, registrationNumber: "REG-2", totalElements: 40 });
+      expect(l1).toMatchObject({ onefileId: 4242, onefileCentreId: 10 });
+
+      const missing = yield* Effect.either(records.patch({ entity: "review", learnerId: "L1", id: "R404" }, { attended: "Yes" }));
+      expect(Either.isLeft(missing) && missing.left._tag).toBe("RecordNotFound");
+      const unknownField = yield* Effect.either(records.patch({ entity: "officer", id: "O1" }, { shoeSize: 9 }));
+      expect(Either.isLeft(unknownField) && unknownField.left.message).toContain('officer has no writable field "shoeSize"');
+    }).pipe(Effect.provide(testStore())),
+  );
+
+  it.effect("records intents before a create and their outcome after", () =>
+    Effect.gen(function* () {
+      const intents = yield* Intents;
+      expect(yield* intents.get("learner:L1")).toBe(null);
+      yield* intents.sent("learner:L1", "L1", "run_1");
+      expect(yield* intents.get("learner:L1")).toMatchObject({ state: "sent", learnerId: "L1", runId: "run_1", onefileId: null });
+      yield* intents.done("learner:L1", 777);
+      expect(yield* intents.get("learner:L1")).toMatchObject({ state: "done", onefileId: 777 });
+      yield* intents.sent("visit:L1/R1", "L1", "run_2");
+      yield* intents.unknown("visit:L1/R1");
+      expect((yield* intents.get("visit:L1/R1"))?.state).toBe("unknown");
     }).pipe(Effect.provide(testStore())),
   );
 });
