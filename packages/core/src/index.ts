@@ -1,1 +1,17 @@
-export {};
+/**
+ * @pics/core — the orchestrator: the rule-package contract and registry, plan → apply, the
+ * OneFile view, the learner lease, and the operations (enrolment, reference data).
+ */
+export * from "./apply.ts";
+export * from "./connection.ts";
+export * from "./enrolment.ts";
+export * from "./errors.ts";
+export * from "./learner-lease.ts";
+export * from "./onefile-view.ts";
+export * from "./plan.ts";
+export * from "./reference-data.ts";
+export * from "./registry.ts";
+export * from "./rules.ts";
+export * from "./time.ts";
+export * from "./vq.ts";
+export * from "./exchange-api.ts";

@@ -1,0 +1,378 @@
+/**
+ * Enrolment (ENR): preview, enrol and link one PICS learner. Core reads the snapshot, lets the
+ * enabled rule packages plan, and applies the plan under the learner's lease. Preview and dry run
+ * only read OneFile.
+ */
+import type { OneFileClientShape, OneFileError, User } from "@pics/onefile-client";
+import {
+  Intents,
+  Leases,
+  PicsRecords,
+  RunLog,
+  type Change,
+  type Learner,
+  type RecordNotFound,
+  type RunTrigger,
+  type Settings,
+  type StoreError,
+} from "@pics/pics-store";
+import { Context, Effect, Layer } from "effect";
+import { applyPlan, type StepFailed } from "./apply.ts";
+import { OneFileConnection, type ConnectionError } from "./connection.ts";
+import {
+  DuplicateLearnerFound,
+  EnrolmentBlocked,
+  InvalidRequest,
+  LearnerAlreadyEnrolled,
+  RuleDisabled,
+  type Blocker,
+} from "./errors.ts";
+import { holdLearner, type LearnerBusy } from "./learner-lease.ts";
+import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
+import { PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
+import { Rules } from "./registry.ts";
+import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
+import { sameVqReference, vqReferenceOf } from "./vq.ts";
+
+export interface EnrolmentPreview {
+  readonly learnerId: string;
+  readonly centreId: number;
+  readonly multipleCentres: boolean;
+  /** ENR-3: the learner fields that will be sent. */
+  readonly learnerFields: Readonly<Record<string, unknown>>;
+  /** Officers, organisation, classroom, qualifications and reviews: matched, to create, or why not. */
+  readonly items: ReadonlyArray<ReportItem>;
+  readonly blockers: ReadonlyArray<Blocker>;
+  /** The planned changes in the journal's shape (JRN-3). */
+  readonly changes: ReadonlyArray<Change>;
+}
+
+export interface EnrolmentResult extends Omit<EnrolmentPreview, "blockers"> {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly onefileLearnerId: number | null;
+}
+
+export type EnrolmentError =
+  | ConnectionError
+  | RecordNotFound
+  | OneFileError
+  | LearnerAlreadyEnrolled
+  | DuplicateLearnerFound
+  | EnrolmentBlocked
+  | RuleDisabled
+  | LearnerBusy
+  | StepFailed
+  | StoreError;
+
+export interface LinkResult {
+  readonly runId: string;
+  readonly learnerId: string;
+  readonly onefileLearnerId: number;
+  readonly qualifications: ReadonlyArray<{ qualificationId: string; onefileLearningAimId: number | null; onefileStandardId: number | null }>;
+  readonly changes: ReadonlyArray<Change>;
+}
+
+export interface EnrolmentShape {
+  readonly preview: (request: EnrolmentRequest) => Effect.Effect<EnrolmentPreview, Exclude<EnrolmentError, StepFailed | LearnerBusy | EnrolmentBlocked | DuplicateLearnerFound | LearnerAlreadyEnrolled>>;
+  readonly enrol: (request: EnrolmentRequest, trigger?: RunTrigger) => Effect.Effect<EnrolmentResult, EnrolmentError>;
+  readonly link: (
+    learnerId: string,
+    onefileLearnerId: number,
+    trigger?: RunTrigger,
+  ) => Effect.Effect<LinkResult, Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound> | InvalidRequest>;
+}
+
+/** Officers and organisations a learner refers to, by id. */
+const referencedIds = (learner: Learner) => ({
+  officers: [
+    ...new Set(
+      [
+        learner.mainOfficerId,
+        ...learner.officers.map((o) => o.officerId),
+        ...learner.qualifications.map((q) => q.assessorId),
+        ...learner.reviews.map((r) => r.officerId),
+      ].filter((id): id is string => id !== null),
+    ),
+  ],
+  organisations: [...new Set(learner.placements.map((p) => p.organisationId))],
+});
+
+/** SET-14: `auto` means on when the customer has more than one OneFile centre. */
+export const effectiveMultipleCentres = (settings: Settings, centreCount: number): boolean =>
+  settings.multipleCentres === "on" || (settings.multipleCentres === "auto" && centreCount > 1);
+
+/**
+ * ENR-9: OneFile learners in the centre with the learner's MIS reference, ULN, or email and name.
+ * Three exact searches, each read once per operation.
+ */
+const findDuplicates = (view: OneFileView, centreId: number, learner: Learner) =>
+  Effect.gen(function* () {
+    const found = new Map<number, { user: User; matchedOn: Array<string> }>();
+    const note = (users: ReadonlyArray<User>, why: string, keep: (u: User) => boolean = () => true) => {
+      for (const user of users.filter(keep)) {
+        const entry = found.get(user.ID) ?? { user, matchedOn: [] };
+        entry.matchedOn.push(why);
+        found.set(user.ID, entry);
+      }
+    };
+    note(yield* view.learnersBy(centreId, "MISID", learner.id), "MIS reference");
+    if (learner.uln) note(yield* view.learnersBy(centreId, "ULN", learner.uln), "ULN");
+    if (learner.email) {
+      const same = (a: string | null, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
+      note(
+        yield* view.learnersBy(centreId, "Email", learner.email),
+        "email and name",
+        (u) => same(u.FirstName, learner.firstName) && same(u.LastName, learner.surname),
+      );
+    }
+    return [...found.values()];
+  });
+
+export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, EnrolmentShape>() {
+  static readonly layer = Layer.effect(
+    Enrolment,
+    Effect.gen(function* () {
+      const records = yield* PicsRecords;
+      const runLog = yield* RunLog;
+      const intents = yield* Intents;
+      const leases = yield* Leases;
+      const connection = yield* OneFileConnection;
+      const rules = yield* Rules;
+
+      /** Reads the snapshot and lets the rules plan. Never writes. */
+      const plan = (request: EnrolmentRequest, client: OneFileClientShape, settings: Settings) =>
+        Effect.gen(function* () {
+          if (!rules.has("learner")) return yield* new RuleDisabled({ rule: "learner", operation: "enrolment" });
+          const learner = yield* records.getLearner(request.learnerId);
+          const ids = referencedIds(learner);
+          const officers = new Map((yield* records.getOfficers(ids.officers)).map((o) => [o.id, o]));
+          const organisations = new Map((yield* records.getOrganisations(ids.organisations)).map((o) => [o.id, o]));
+          const view = makeOneFileView(client);
+          const builder = new PlanBuilder();
+          const items: Array<ReportItem> = [];
+          const ctx: EnrolmentContext = {
+            request,
+            settings,
+            learner,
+            officers,
+            organisations,
+            centreId: request.centreId,
+            multipleCentres: false,
+            view,
+            plan: builder,
+            report: { items },
+            onefileLearner: null,
+          };
+
+          if (learner.onefileId !== null) {
+            builder.block({
+              code: "already_linked",
+              message: `learner "${learner.id}" is already linked to OneFile learner ${learner.onefileId}`,
+              entity: "learner",
+              entityId: learner.id,
+              details: { onefileId: learner.onefileId },
+            });
+            return { ctx, builder, items };
+          }
+
+          const centres = yield* view.centres;
+          const multipleCentres = effectiveMultipleCentres(settings, centres.length);
+          Object.assign(ctx, { multipleCentres });
+          if (!centres.some((c) => c.ID === request.centreId)) {
+            builder.block({
+              code: "unknown_centre",
+              message: `OneFile centre ${request.centreId} is not one of the customer's centres (${centres.map((c) => c.ID).join(", ")})`,
+              details: { centres: centres.map((c) => ({ id: c.ID, name: c.Name })) },
+            });
+            return { ctx, builder, items };
+          }
+
+          // ENR-9 / ENR-13: a OneFile learner with our MIS reference that this product was
+          // creating (its intent is recorded) is our own unfinished enrolment: resume it.
+          const duplicates = yield* findDuplicates(view, request.centreId, learner);
+          const intent = yield* intents.get(`learner:${learner.id}`);
+          const own =
+            intent === null
+              ? undefined
+              : duplicates.find((d) => d.user.ID === intent.onefileId) ??
+                duplicates.find((d) => (d.user.MISID ?? "").trim() === learner.id);
+          if (own) {
+            ctx.onefileLearner = own.user.ID;
+            items.push({ entity: "learner", id: learner.id, outcome: "resumed", onefileId: own.user.ID });
+          } else if (duplicates.length > 0) {
+            builder.block({
+              code: "duplicate_learner",
+              message: `OneFile already has ${duplicates.length === 1 ? "a learner" : "learners"} like "${learner.id}": ${duplicates
+                .map((d) => `${d.user.ID} (same ${d.matchedOn.join(", ")})`)
+                .join(", ")}; link instead of creating another`,
+              entity: "learner",
+              entityId: learner.id,
+              details: { candidates: duplicates.map((d) => ({ onefileId: d.user.ID, matchedOn: d.matchedOn })) },
+            });
+          }
+
+          for (const pkg of rules.packages) {
+            if (pkg.enrolment) yield* rules.provide(pkg.enrolment(ctx));
+          }
+          // ENR-12, last of all: a learner linked in PICS is a finished enrolment, so a re-run
+          // after a crash anywhere before this point resumes instead of refusing (ENR-13).
+          if (ctx.onefileLearner !== null) {
+            builder.add({
+              description: `store the OneFile learner on learner ${learner.id}`,
+              write: { pics: { target: { entity: "learner", id: learner.id }, fields: { onefileId: ctx.onefileLearner, onefileCentreId: request.centreId } } },
+              journal: [
+                { entity: "learner", entityId: learner.id, field: "onefileId", before: null, after: ctx.onefileLearner, direction: "toPics", onefileId: ctx.onefileLearner },
+                { entity: "learner", entityId: learner.id, field: "onefileCentreId", before: learner.onefileCentreId, after: request.centreId, direction: "toPics" },
+              ],
+            });
+          }
+          return { ctx, builder, items };
+        });
+
+      const toPreview = (request: EnrolmentRequest, planned: Effect.Effect.Success<ReturnType<typeof plan>>): EnrolmentPreview => {
+        const learnerStep = planned.builder.steps.find(
+          (s) => "onefile" in s.write && s.write.onefile.call === "createUser" && s.intent?.key === `learner:${request.learnerId}`,
+        );
+        return {
+          learnerId: request.learnerId,
+          centreId: request.centreId,
+          multipleCentres: planned.ctx.multipleCentres,
+          learnerFields:
+            learnerStep && "onefile" in learnerStep.write ? (resolveValue(learnerStep.write.onefile.body, new Map()) as Record<string, unknown>) : {},
+          items: planned.items.map((item) => ({ ...item, onefileId: resolveValue(item.onefileId, new Map()) as number | null })),
+          blockers: planned.builder.blockers,
+          changes: planChanges(planned.builder.steps),
+        };
+      };
+
+      const refusal = (learnerId: string, blockers: ReadonlyArray<Blocker>) => {
+        const linked = blockers.find((b) => b.code === "already_linked");
+        if (linked) return new LearnerAlreadyEnrolled({ learnerId, onefileId: (linked.details as { onefileId: number }).onefileId });
+        const duplicate = blockers.find((b) => b.code === "duplicate_learner");
+        if (duplicate) return new DuplicateLearnerFound({ learnerId, candidates: (duplicate.details as { candidates: [] }).candidates });
+        return new EnrolmentBlocked({ learnerId, blockers });
+      };
+
+      const preview: EnrolmentShape["preview"] = (request) =>
+        Effect.gen(function* () {
+          const { client, settings } = yield* connection.client;
+          return toPreview(request, yield* plan(request, client, settings));
+        });
+
+      const enrol: EnrolmentShape["enrol"] = (request, trigger = "http") =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { client, settings } = yield* connection.client;
+            yield* holdLearner(leases, request.learnerId, "enrolment");
+            const planned = yield* plan(request, client, settings);
+            if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
+
+            const dryRun = request.dryRun === true;
+            const run = yield* runLog.start({ kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 });
+            const shown = toPreview(request, planned);
+            if (dryRun) {
+              yield* runLog.journal(run.id, shown.changes);
+              yield* runLog.progress(run.id, { done: 1 });
+              yield* runLog.finish(run.id, "succeeded", "dry run: nothing was written");
+              return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
+            }
+            const results = yield* applyPlan(
+              { client, records, runLog, intents, runId: run.id, learnerId: request.learnerId },
+              planned.builder.steps,
+            ).pipe(
+              Effect.tapError((failure) =>
+                Effect.zipRight(
+                  runLog.recordError(run.id, { learnerId: request.learnerId, code: failure.code, reason: failure.message }),
+                  Effect.zipRight(runLog.progress(run.id, { failed: 1 }), runLog.finish(run.id, "failed", failure.message)),
+                ).pipe(Effect.ignore),
+              ),
+            );
+            yield* runLog.progress(run.id, { done: 1 });
+            yield* runLog.finish(run.id, "succeeded");
+            return {
+              ...shown,
+              items: planned.items.map((item) => ({ ...item, onefileId: resolveValue(item.onefileId, results) as number | null })),
+              changes: planChanges(planned.builder.steps, results),
+              runId: run.id,
+              dryRun,
+              onefileLearnerId: resolveLearnerId(planned, results),
+            };
+          }),
+        );
+
+      const link: EnrolmentShape["link"] = (learnerId, onefileLearnerId, trigger = "http") =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { client } = yield* connection.client;
+            yield* holdLearner(leases, learnerId, "link");
+            const learner = yield* records.getLearner(learnerId);
+            if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
+            const user = yield* client.getUser(onefileLearnerId);
+            if (user.Role !== 1) {
+              return yield* new InvalidRequest({ field: "onefileId", reason: `OneFile user ${onefileLearnerId} is not a learner (role ${user.Role})` });
+            }
+            // ENR-10: pair PICS qualifications with the learner's existing learning aims by VQ reference.
+            const aims = yield* client.searchLearningAims({ UserID: onefileLearnerId });
+            const centres = yield* client.searchCentres();
+            const standards = (yield* Effect.forEach(centres, (c) => client.searchStandards({ OrganisationID: c.ID }))).flat();
+            const vqOfStandard = new Map(standards.map((s) => [s.ID, vqReferenceOf(s.Title)]));
+            const pairs = learner.qualifications.map((q) => {
+              const aim = aims.find((a) => a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference));
+              return { qualificationId: q.id, onefileLearningAimId: aim?.ID ?? null, onefileStandardId: aim?.StandardID ?? null };
+            });
+
+            const run = yield* runLog.start({ kind: "enrolment", trigger, learnerId, total: 1 });
+            const steps: Array<Step> = [];
+            const add = (step: Omit<Step, "id">) => steps.push({ ...step, id: steps.length + 1 });
+            for (const pair of pairs.filter((p) => p.onefileLearningAimId !== null)) {
+              add({
+                description: `link qualification ${pair.qualificationId} to learning aim ${pair.onefileLearningAimId}`,
+                write: {
+                  pics: {
+                    target: { entity: "qualification", learnerId, id: pair.qualificationId },
+                    fields: { onefileStandardId: pair.onefileStandardId, onefileLearningAimId: pair.onefileLearningAimId },
+                  },
+                },
+                journal: [
+                  {
+                    entity: "qualification",
+                    entityId: pair.qualificationId,
+                    field: "onefileLearningAimId",
+                    before: null,
+                    after: pair.onefileLearningAimId,
+                    direction: "toPics",
+                    onefileId: pair.onefileLearningAimId,
+                  },
+                ],
+              });
+            }
+            add({
+              description: `link learner ${learnerId} to OneFile learner ${onefileLearnerId}`,
+              write: { pics: { target: { entity: "learner", id: learnerId }, fields: { onefileId: onefileLearnerId, onefileCentreId: user.OrganisationID } } },
+              journal: [
+                { entity: "learner", entityId: learnerId, field: "onefileId", before: null, after: onefileLearnerId, direction: "toPics", onefileId: onefileLearnerId },
+              ],
+            });
+            yield* applyPlan({ client, records, runLog, intents, runId: run.id, learnerId }, steps).pipe(
+              Effect.tapError((failure) => runLog.finish(run.id, "failed", failure.message).pipe(Effect.ignore)),
+            );
+            yield* runLog.progress(run.id, { done: 1 });
+            yield* runLog.finish(run.id, "succeeded", "linked to an existing OneFile learner");
+            return { runId: run.id, learnerId, onefileLearnerId, qualifications: pairs, changes: planChanges(steps) };
+          }),
+        );
+
+      return { preview, enrol, link } satisfies EnrolmentShape;
+    }),
+  );
+}
+
+/** The OneFile learner id: resumed, or produced by the learner's create step. */
+const resolveLearnerId = (
+  planned: { ctx: EnrolmentContext },
+  results: ReadonlyMap<number, number>,
+): number | null => {
+  const value = planned.ctx.onefileLearner === null ? null : resolveValue(planned.ctx.onefileLearner, results);
+  return typeof value === "number" ? value : null;
+};

@@ -1,0 +1,84 @@
+/**
+ * The OneFile side of a snapshot: read-only, and each distinct read happens at most once per
+ * operation (a run never reads the same thing twice). Rules plan from this view; only `apply`
+ * writes. Runs over many learners fill it in bulk first (`prime`), so planning one learner then
+ * costs no calls for what was listed centre-wide.
+ */
+import type {
+  Centre,
+  Classroom,
+  LearningAim,
+  OneFileClientShape,
+  OneFileError,
+  Placement,
+  Review,
+  Standard,
+  User,
+} from "@pics/onefile-client";
+import { Roles } from "@pics/onefile-client";
+import { Effect } from "effect";
+
+export interface OneFileView {
+  readonly centres: Effect.Effect<ReadonlyArray<Centre>, OneFileError>;
+  /** Assessors (Role 5) of a centre whose MIS reference is `misId`, archived ones included. */
+  readonly assessorsByMisId: (centreId: number, misId: string) => Effect.Effect<ReadonlyArray<User>, OneFileError>;
+  readonly placementsByMisId: (centreId: number, misId: string) => Effect.Effect<ReadonlyArray<Placement>, OneFileError>;
+  readonly standards: (centreId: number) => Effect.Effect<ReadonlyArray<Standard>, OneFileError>;
+  readonly classrooms: (centreId: number) => Effect.Effect<ReadonlyArray<Classroom>, OneFileError>;
+  /** Learners of a centre with this MIS reference / ULN / email (three exact searches). */
+  readonly learnersBy: (
+    centreId: number,
+    field: "MISID" | "ULN" | "Email",
+    value: string,
+  ) => Effect.Effect<ReadonlyArray<User>, OneFileError>;
+  readonly user: (id: number) => Effect.Effect<User, OneFileError>;
+  readonly placement: (id: number) => Effect.Effect<Placement, OneFileError>;
+  readonly learningAims: (learnerId: number) => Effect.Effect<ReadonlyArray<LearningAim>, OneFileError>;
+  readonly reviews: (centreId: number, learnerId: number) => Effect.Effect<ReadonlyArray<Review>, OneFileError>;
+  /** Seeds an answer read in bulk, so the matching single read costs nothing. */
+  readonly prime: (key: ViewKey, value: unknown) => void;
+}
+
+export type ViewKey =
+  | { readonly kind: "user"; readonly id: number }
+  | { readonly kind: "placement"; readonly id: number }
+  | { readonly kind: "learningAims"; readonly learnerId: number }
+  | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number };
+
+const keyOf = (key: ViewKey): string => JSON.stringify(key);
+
+export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
+  // Only answers are kept: a failed read may be tried again later in the same run.
+  const cache = new Map<string, { readonly value: unknown }>();
+  const once = <A>(key: string, read: Effect.Effect<A, OneFileError>): Effect.Effect<A, OneFileError> =>
+    Effect.suspend(() => {
+      const hit = cache.get(key);
+      return hit !== undefined ? Effect.succeed(hit.value as A) : Effect.tap(read, (value) => cache.set(key, { value }));
+    });
+
+  return {
+    centres: once("centres", client.searchCentres()),
+    assessorsByMisId: (centreId, misId) =>
+      once(
+        `assessors:${centreId}:${misId.toLowerCase()}`,
+        client.searchUsers({ OrganisationID: centreId, Role: Roles.assessor, MISID: misId }),
+      ),
+    placementsByMisId: (centreId, misId) =>
+      once(`placements:${centreId}:${misId.toLowerCase()}`, client.searchPlacements({ OrganisationID: centreId, MISID: misId })),
+    standards: (centreId) => once(`standards:${centreId}`, client.searchStandards({ OrganisationID: centreId })),
+    classrooms: (centreId) => once(`classrooms:${centreId}`, client.searchClassrooms({ OrganisationID: centreId })),
+    learnersBy: (centreId, field, value) =>
+      once(
+        `learners:${centreId}:${field}:${value.toLowerCase()}`,
+        client.searchUsers({ OrganisationID: centreId, Role: Roles.learner, [field]: value }),
+      ),
+    user: (id) => once(keyOf({ kind: "user", id }), client.getUser(id)),
+    placement: (id) => once(keyOf({ kind: "placement", id }), client.getPlacement(id)),
+    learningAims: (learnerId) => once(keyOf({ kind: "learningAims", learnerId }), client.searchLearningAims({ UserID: learnerId })),
+    reviews: (centreId, learnerId) =>
+      once(keyOf({ kind: "reviews", centreId, learnerId }), client.searchReviews({ OrganisationID: centreId, LearnerID: learnerId })),
+    prime: (key, value) => {
+      cache.set(keyOf(key), { value });
+    },
+  };
+};

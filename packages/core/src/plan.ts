@@ -1,0 +1,121 @@
+/**
+ * A plan is the ordered list of writes an operation will make. Rules build it from a snapshot;
+ * core applies it (or, in a dry run, only shows it). A write may use the id of something an
+ * earlier step creates — a `Ref` — which apply resolves as it goes and a dry run shows as new.
+ */
+import type { Change, PicsTarget } from "@pics/pics-store";
+import type { Blocker } from "./errors.ts";
+
+/** "The OneFile id that step N produces." */
+export interface Ref {
+  readonly ref: number;
+  readonly label: string;
+}
+export type IdOrRef = number | Ref;
+
+export const isRef = (value: unknown): value is Ref =>
+  typeof value === "object" && value !== null && "ref" in value && typeof (value as Ref).ref === "number";
+
+/** One OneFile write, one call. Creates answer with the new record's id. */
+export type OneFileWrite =
+  | { readonly call: "createUser"; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "updateUser"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "assignToLearner"; readonly assigneeId: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "createClassroom"; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "createPlacement"; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "updatePlacement"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
+  | {
+      readonly call: "assignStandard";
+      readonly standardId: number;
+      readonly learnerId: IdOrRef;
+      readonly body: Readonly<Record<string, unknown>>;
+    }
+  | { readonly call: "updateLearningAim"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "createVisit"; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "createReview"; readonly body: Readonly<Record<string, unknown>> };
+
+export const isCreate = (write: OneFileWrite): boolean =>
+  write.call === "createUser" ||
+  write.call === "createClassroom" ||
+  write.call === "createPlacement" ||
+  write.call === "assignStandard" ||
+  write.call === "createVisit" ||
+  write.call === "createReview";
+
+/** A journal row whose values may still be refs. */
+export type ChangeTemplate = Omit<Change, "after" | "onefileId"> & {
+  readonly after: unknown;
+  readonly onefileId?: IdOrRef | null;
+};
+
+export interface Step {
+  readonly id: number;
+  /** For people: "create assessor for officer O1". */
+  readonly description: string;
+  readonly write:
+    | { readonly onefile: OneFileWrite }
+    | { readonly pics: { readonly target: PicsTarget; readonly fields: Readonly<Record<string, unknown>> } };
+  /**
+   * ENR-13: a create is recorded under this key before it is sent. `lookup`: a lost answer is
+   * found again by the next plan (MIS reference, the learner's own records); `orphan`: it cannot
+   * be searched (visits), so it is journaled as outcome unknown.
+   */
+  readonly intent?: { readonly key: string; readonly ifAnswerLost: "lookup" | "orphan" };
+  readonly journal: ReadonlyArray<ChangeTemplate>;
+}
+
+/** Collects the steps and blockers of one learner's plan. */
+export class PlanBuilder {
+  readonly steps: Array<Step> = [];
+  readonly blockers: Array<Blocker> = [];
+  private readonly memos = new Map<string, unknown>();
+
+  /** Adds a step and returns a ref to the id it will produce. */
+  add(step: Omit<Step, "id">): Ref {
+    const id = this.steps.length + 1;
+    this.steps.push({ ...step, id });
+    return { ref: id, label: step.description };
+  }
+
+  block(blocker: Blocker): void {
+    if (!this.blockers.some((b) => b.code === blocker.code && b.entityId === blocker.entityId && b.message === blocker.message)) {
+      this.blockers.push(blocker);
+    }
+  }
+
+  /**
+   * Decisions already taken in this plan (an officer's assessor), so a record needed for several
+   * reasons is matched or created once.
+   */
+  recall<A>(key: string): A | undefined {
+    return this.memos.get(key) as A | undefined;
+  }
+
+  remember<A>(key: string, value: A): A {
+    this.memos.set(key, value);
+    return value;
+  }
+}
+
+/** Replaces refs by the ids apply produced; unresolved refs (dry run) are shown as "new". */
+export const resolveValue = (value: unknown, results: ReadonlyMap<number, number>): unknown => {
+  if (isRef(value)) return results.get(value.ref) ?? `(new: ${value.label})`;
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, results));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, results)]));
+  }
+  return value;
+};
+
+/** The plan in the journal's shape (JRN-3), refs resolved where known. */
+export const planChanges = (steps: ReadonlyArray<Step>, results: ReadonlyMap<number, number> = new Map()): Array<Change> =>
+  steps.flatMap((step) => step.journal.map((row) => resolveChange(row, results)));
+
+export const resolveChange = (row: ChangeTemplate, results: ReadonlyMap<number, number>): Change => {
+  const onefileId = row.onefileId === undefined || row.onefileId === null ? null : resolveValue(row.onefileId, results);
+  return {
+    ...row,
+    after: resolveValue(row.after, results),
+    onefileId: typeof onefileId === "number" ? onefileId : null,
+  };
+};

@@ -1,0 +1,13 @@
+/**
+ * ENR-5: a OneFile Standard's VQ reference is the code in the last square brackets of its title,
+ * compared trimmed and case-insensitively with the PICS qualification's VQ reference.
+ */
+export const vqReferenceOf = (title: string | null | undefined): string | null => {
+  if (!title) return null;
+  const all = [...title.matchAll(/\[([^\[\]]*)\]/g)];
+  const last = all[all.length - 1]?.[1]?.trim();
+  return last ? last : null;
+};
+
+export const sameVqReference = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();

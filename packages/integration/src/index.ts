@@ -1,0 +1,31 @@
+/**
+ * @pics/integration — the product assembled: the PICS store, the OneFile connection, the enabled
+ * rule packages and core's operations, as one Layer. The server, the scheduler and the scenario
+ * tests all start from here, so they run the same product.
+ */
+import { Enrolment, OneFileConnection, ReferenceData, Rules, type ClientTuning, type RulePackage } from "@pics/core";
+import { PicsStore, type PicsStoreConfig } from "@pics/pics-store";
+import { learnerRules } from "@pics/rules-learner";
+import { officerRules } from "@pics/rules-officer";
+import { organisationRules } from "@pics/rules-organisation";
+import { reviewRules } from "@pics/rules-review";
+import { Layer } from "effect";
+
+/** Every rule package this product ships; ONEFILE_SYNC_RULES picks the enabled ones. */
+export const allRulePackages: ReadonlyArray<RulePackage> = [officerRules, organisationRules, learnerRules, reviewRules];
+
+export interface IntegrationConfig {
+  readonly store: PicsStoreConfig;
+  /** The raw ONEFILE_SYNC_RULES value: a comma list of officer, organisation, learner, review; unset = all. */
+  readonly rules?: string | undefined;
+  /** Client timeouts and retries (tests shorten them). */
+  readonly clientTuning?: ClientTuning;
+}
+
+export const IntegrationLayer = (config: IntegrationConfig) => {
+  const store = PicsStore.layer(config.store);
+  const foundation = Layer.mergeAll(OneFileConnection.layer(config.clientTuning), Rules.layer(allRulePackages, config.rules)).pipe(
+    Layer.provideMerge(store),
+  );
+  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer).pipe(Layer.provideMerge(foundation));
+};

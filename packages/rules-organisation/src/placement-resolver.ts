@@ -1,0 +1,85 @@
+/**
+ * ORG-1..4: which organisation is the learner's employer, and the OneFile placement for it — the
+ * stored id, a match by MIS reference (the organisation's Ident code), or a new placement.
+ */
+import type { IdOrRef, PlanningContext } from "@pics/core";
+import type { Learner } from "@pics/pics-store";
+import { Effect } from "effect";
+
+const sameMisId = (a: string | null, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * ORG-1: the learner's most recent placement of type P, or with none of type P the most recent of
+ * any type; most recent = latest start date, ties broken by the latest created (here: the last
+ * listed, as PICS lists placements in creation order… we have no creation time, so the id).
+ */
+export const employerOf = (learner: Learner): string | null => {
+  const latest = (placements: Learner["placements"]) =>
+    [...placements].sort((a, b) => b.startDate.localeCompare(a.startDate) || b.id.localeCompare(a.id))[0];
+  const chosen = latest(learner.placements.filter((p) => p.type === "P")) ?? latest(learner.placements);
+  return chosen?.organisationId ?? null;
+};
+
+/** ORG-2..4: the OneFile placement for one organisation, matched or planned for creation. */
+export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =>
+  Effect.gen(function* () {
+    const key = `placement:${organisationId}`;
+    const known = ctx.plan.recall<IdOrRef | null>(key);
+    if (known !== undefined) return known;
+    const remember = (value: IdOrRef | null, outcome: string, detail: Record<string, unknown> = {}) => {
+      ctx.report.items.push({ entity: "organisation", id: organisationId, outcome, onefileId: value, detail });
+      return ctx.plan.remember(key, value);
+    };
+
+    const organisation = ctx.organisations.get(organisationId);
+    if (!organisation) {
+      ctx.plan.block({ code: "unknown_organisation", message: `organisation "${organisationId}" does not exist in PICS`, entity: "organisation", entityId: organisationId });
+      return remember(null, "blocked");
+    }
+    if (!ctx.multipleCentres && organisation.onefileId !== null) return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
+
+    const misId = organisation.ident;
+    const candidates = (yield* ctx.view.placementsByMisId(ctx.centreId, misId)).filter((p) => sameMisId(p.MISID, misId));
+    if (candidates.length > 1) {
+      ctx.plan.block({
+        code: "ambiguous_placement",
+        message: `organisation "${organisationId}": ${candidates.length} OneFile placements have MIS reference "${misId}" (${candidates
+          .map((c) => c.ID)
+          .join(", ")}); keep one, or link the organisation by OneFile id`,
+        entity: "organisation",
+        entityId: organisationId,
+        details: { misId, candidates: candidates.map((c) => c.ID) },
+      });
+      return remember(null, "blocked");
+    }
+    const match = candidates[0];
+    if (match) {
+      if (organisation.onefileId !== match.ID) {
+        ctx.plan.add({
+          description: `store OneFile placement ${match.ID} on organisation ${organisationId}`,
+          write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: match.ID } } },
+          journal: [
+            { entity: "organisation", entityId: organisationId, field: "onefileId", before: organisation.onefileId, after: match.ID, direction: "toPics", onefileId: match.ID },
+          ],
+        });
+      }
+      return remember(match.ID, "matched", { by: "MIS reference", misId });
+    }
+
+    // ORG-4: create with the name and the MIS reference only.
+    const created = ctx.plan.add({
+      description: `create OneFile placement for organisation ${organisationId}`,
+      write: { onefile: { call: "createPlacement", body: { OrganisationID: ctx.centreId, Name: organisation.name, MISID: misId } } },
+      intent: { key: `placement:${organisationId}@${ctx.centreId}`, ifAnswerLost: "lookup" },
+      journal: [{ entity: "organisation", entityId: organisationId, field: "onefilePlacement", before: null, after: "created", direction: "toOneFile", onefileId: null }],
+    });
+    ctx.plan.add({
+      description: `store the new OneFile placement on organisation ${organisationId}`,
+      write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: created } } },
+      journal: [
+        { entity: "organisation", entityId: organisationId, field: "onefileId", before: organisation.onefileId, after: created, direction: "toPics", onefileId: created },
+      ],
+    });
+    return remember(created, "create", { misId });
+  });
+
