@@ -300,6 +300,13 @@ export interface PicsRecordsShape {
     fields: Readonly<Record<string, unknown>>,
     ex?: Tx,
   ) => Effect.Effect<void, RecordNotFound | StoreError>;
+  /** Adds one review to a learner (REV-D1: a OneFile review PICS did not have). */
+  readonly insertReview: (learnerId: string, review: Review, ex?: Tx) => Effect.Effect<void, StoreError>;
+  /**
+   * SYNC-2: ids of learners linked to OneFile, Live, and InLearning or ended within `endedWithinDays`
+   * of `today` (YYYY-MM-DD), in id order.
+   */
+  readonly learnerIdsInScope: (today: string, endedWithinDays: number) => Effect.Effect<Array<string>, StoreError>;
   readonly deleteOfficer: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteOrganisation: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteLearner: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
@@ -449,6 +456,22 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
             Effect.flatMap((n) => (n === 0 ? Effect.fail(new RecordNotFound({ entity: target.entity, id: target.id })) : Effect.void)),
           );
         },
+        insertReview: (learnerId, review, ex) =>
+          withExecutor("add review", ex, async (e) => {
+            await e.insert(t.reviews).values({ ...review, learnerId });
+          }),
+        learnerIdsInScope: (today, endedWithinDays) =>
+          database.use("read sync scope", async (db) => {
+            const earliestEnd = new Date(Date.parse(`${today}T00:00:00Z`) - endedWithinDays * 86_400_000).toISOString().slice(0, 10);
+            const rows = await db
+              .select({ id: t.learners.id })
+              .from(t.learners)
+              .where(
+                sql`${t.learners.onefileId} IS NOT NULL AND ${t.learners.systemStatus} = 'Live' AND (${t.learners.learningStatus} = 'InLearning' OR (${t.learners.actualEndDate} IS NOT NULL AND ${t.learners.actualEndDate} >= ${earliestEnd}))`,
+              )
+              .orderBy(asc(t.learners.id));
+            return rows.map((r) => r.id);
+          }),
         deleteOfficer: remove("officer", t.officers),
         deleteOrganisation: remove("organisation", t.organisations),
         deleteLearner: remove("learner", t.learners),

@@ -93,6 +93,11 @@ export interface RunLogShape {
   readonly learnerChanges: (learnerId: string, limit?: number) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
   /** SYNC-4: the end of the last daily or full run that completed (not dry, not failed). */
   readonly lastSynchronisedAt: Effect.Effect<string | null, StoreError>;
+  /**
+   * Marks runs whose process stopped renewing their heartbeat (killed, crashed) as failed, so they
+   * stop showing as current; returns them. A new run then redoes their work (the exchange is idempotent).
+   */
+  readonly closeAbandoned: (staleAfterMs: number) => Effect.Effect<ReadonlyArray<Run>, StoreError>;
   /** Runs still marked running, oldest first (a stale heartbeat means their process died). */
   readonly running: Effect.Effect<ReadonlyArray<Run>, StoreError>;
 }
@@ -273,6 +278,16 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
             );
           return row?.endedAt ?? null;
         }),
+        closeAbandoned: (staleAfterMs) =>
+          database.use("close abandoned runs", async (db) => {
+            const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
+            const rows = await db
+              .update(t.runs)
+              .set({ status: "failed", message: "interrupted: the process running it stopped", endedAt: nowIso() })
+              .where(and(eq(t.runs.status, "running"), lt(t.runs.heartbeatAt, staleBefore)))
+              .returning();
+            return rows.map(toRun);
+          }),
         running: database.use("read running runs", async (db) =>
           (
             await db

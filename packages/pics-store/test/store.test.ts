@@ -407,3 +407,54 @@ describe("PicsRecords.patch and Intents", () => {
     }).pipe(Effect.provide(testStore())),
   );
 });
+
+describe("exchange support", () => {
+  it.effect("SYNC-2 scope: linked, Live, and in learning or ended within the window", () =>
+    Effect.gen(function* () {
+      const records = yield* PicsRecords;
+      const base = { officers: [officer("O1")], organisations: [organisation("G1")] };
+      yield* records.importDocument({
+        ...base,
+        learners: [
+          learner("A-in", { onefileId: 1 }),
+          learner("B-unlinked"),
+          learner("C-archived", { onefileId: 3, systemStatus: "Archived" }),
+          learner("D-ended-recently", { onefileId: 4, learningStatus: "Completed", actualEndDate: "2026-11-01" }),
+          learner("E-ended-long-ago", { onefileId: 5, learningStatus: "Withdrawn", actualEndDate: "2026-09-01" }),
+          learner("F-break", { onefileId: 6, learningStatus: "BreakInLearning" }),
+          learner("G-ended-on-the-edge", { onefileId: 7, learningStatus: "Completed", actualEndDate: "2026-10-29" }),
+        ],
+      });
+      expect(yield* records.learnerIdsInScope("2026-11-29", 31)).toEqual(["A-in", "D-ended-recently", "G-ended-on-the-edge"]);
+      expect(yield* records.learnerIdsInScope("2026-11-29", 0)).toEqual(["A-in"]);
+    }).pipe(Effect.provide(testStore())),
+  );
+
+  it.effect("adds a review to a learner; closes runs whose process stopped", () =>
+    Effect.gen(function* () {
+      const records = yield* PicsRecords;
+      yield* records.importDocument(baseDocument());
+      yield* records.insertReview("L1", {
+        id: "OF-77",
+        type: "Normal",
+        scheduledDate: "2026-12-01",
+        startTime: "09:00",
+        officerId: null,
+        attended: "Unknown",
+        actualDate: null,
+        traineeSignedDate: null,
+        onefileSystemId: 77,
+        onefileVisitId: null,
+      });
+      expect((yield* records.getLearner("L1")).reviews.map((r) => r.id)).toEqual(["OF-77", "R1", "R2"]);
+
+      const log = yield* RunLog;
+      const run = yield* log.start({ kind: "daily", trigger: "scheduler" });
+      expect(yield* log.closeAbandoned(60_000)).toEqual([]);
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)));
+      const closed = yield* log.closeAbandoned(1);
+      expect(closed.map((r) => [r.id, r.status])).toEqual([[run.id, "failed"]]);
+      expect((yield* log.get(run.id)).message).toContain("interrupted");
+    }).pipe(Effect.provide(testStore())),
+  );
+});
