@@ -70,8 +70,9 @@ const send = (client: OneFileClientShape, write: OneFileWrite, results: Readonly
 const runStep = (env: ApplyEnv, step: Step, results: Map<number, number>) =>
   Effect.gen(function* () {
     if ("pics" in step.write) {
-      const { target, fields } = step.write.pics;
-      yield* env.records.patch(target, resolveValue(fields, results) as Body);
+      const write = step.write.pics;
+      if ("insert" in write) yield* env.records.insertReview(write.insert.learnerId, write.insert.record);
+      else yield* env.records.patch(write.target, resolveValue(write.fields, results) as Body);
     } else {
       const write = step.write.onefile;
       const intent = isCreate(write) ? step.intent : undefined;

@@ -89,3 +89,10 @@ export class InvalidRequest extends Data.TaggedError("InvalidRequest")<{ readonl
     return `${this.field}: ${this.reason}`;
   }
 }
+
+/** SYNC-2: only learners linked to OneFile are exchanged. */
+export class LearnerNotLinked extends Data.TaggedError("LearnerNotLinked")<{ readonly learnerId: string }> {
+  override get message(): string {
+    return `learner "${this.learnerId}" is not linked to OneFile yet: enrol or link it first`;
+  }
+}

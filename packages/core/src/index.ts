@@ -15,3 +15,5 @@ export * from "./rules.ts";
 export * from "./time.ts";
 export * from "./vq.ts";
 export * from "./exchange-api.ts";
+export * from "./demographics.ts";
+export * from "./exchange.ts";

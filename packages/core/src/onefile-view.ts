@@ -35,12 +35,14 @@ export interface OneFileView {
   readonly placement: (id: number) => Effect.Effect<Placement, OneFileError>;
   readonly learningAims: (learnerId: number) => Effect.Effect<ReadonlyArray<LearningAim>, OneFileError>;
   readonly reviews: (centreId: number, learnerId: number) => Effect.Effect<ReadonlyArray<Review>, OneFileError>;
-  /** Seeds an answer read in bulk, so the matching single read costs nothing. */
+  /** Seeds an answer read in bulk, so the matching single read costs nothing (MIS ids lower-cased, trimmed). */
   readonly prime: (key: ViewKey, value: unknown) => void;
 }
 
 export type ViewKey =
   | { readonly kind: "user"; readonly id: number }
+  | { readonly kind: "assessorsByMisId"; readonly centreId: number; readonly misId: string }
+  | { readonly kind: "placementsByMisId"; readonly centreId: number; readonly misId: string }
   | { readonly kind: "placement"; readonly id: number }
   | { readonly kind: "learningAims"; readonly learnerId: number }
   | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number };
@@ -60,11 +62,14 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
     centres: once("centres", client.searchCentres()),
     assessorsByMisId: (centreId, misId) =>
       once(
-        `assessors:${centreId}:${misId.toLowerCase()}`,
+        keyOf({ kind: "assessorsByMisId", centreId, misId: misId.trim().toLowerCase() }),
         client.searchUsers({ OrganisationID: centreId, Role: Roles.assessor, MISID: misId }),
       ),
     placementsByMisId: (centreId, misId) =>
-      once(`placements:${centreId}:${misId.toLowerCase()}`, client.searchPlacements({ OrganisationID: centreId, MISID: misId })),
+      once(
+        keyOf({ kind: "placementsByMisId", centreId, misId: misId.trim().toLowerCase() }),
+        client.searchPlacements({ OrganisationID: centreId, MISID: misId }),
+      ),
     standards: (centreId) => once(`standards:${centreId}`, client.searchStandards({ OrganisationID: centreId })),
     classrooms: (centreId) => once(`classrooms:${centreId}`, client.searchClassrooms({ OrganisationID: centreId })),
     learnersBy: (centreId, field, value) =>

@@ -3,7 +3,7 @@
  * core applies it (or, in a dry run, only shows it). A write may use the id of something an
  * earlier step creates — a `Ref` — which apply resolves as it goes and a dry run shows as new.
  */
-import type { Change, PicsTarget } from "@pics/pics-store";
+import type { Change, PicsTarget, Review } from "@pics/pics-store";
 import type { Blocker } from "./errors.ts";
 
 /** "The OneFile id that step N produces." */
@@ -42,6 +42,11 @@ export const isCreate = (write: OneFileWrite): boolean =>
   write.call === "createVisit" ||
   write.call === "createReview";
 
+/** One PICS write: some fields of a record, or a new review (REV-D1). */
+export type PicsWrite =
+  | { readonly target: PicsTarget; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly insert: { readonly entity: "review"; readonly learnerId: string; readonly record: Review } };
+
 /** A journal row whose values may still be refs. */
 export type ChangeTemplate = Omit<Change, "after" | "onefileId"> & {
   readonly after: unknown;
@@ -52,9 +57,7 @@ export interface Step {
   readonly id: number;
   /** For people: "create assessor for officer O1". */
   readonly description: string;
-  readonly write:
-    | { readonly onefile: OneFileWrite }
-    | { readonly pics: { readonly target: PicsTarget; readonly fields: Readonly<Record<string, unknown>> } };
+  readonly write: { readonly onefile: OneFileWrite } | { readonly pics: PicsWrite };
   /**
    * ENR-13: a create is recorded under this key before it is sent. `lookup`: a lost answer is
    * found again by the next plan (MIS reference, the learner's own records); `orphan`: it cannot

@@ -62,6 +62,17 @@ export interface EnrolmentContext extends PlanningContext {
 export interface ExchangeContext extends PlanningContext {
   /** The OneFile learner (SYNC-2: only linked learners are exchanged). */
   readonly onefileLearner: number;
+  /** Today in the deployment's time zone, YYYY-MM-DD. */
+  readonly today: string;
+  /** True the first time a key is seen in this run: records shared by learners are exchanged once. */
+  readonly once: (key: string) => boolean;
+  /** Every PICS officer, by OneFile id and by Ident (REV-D3 matches review assessors to officers). */
+  readonly officerDirectory: OfficerDirectory;
+}
+
+export interface OfficerDirectory {
+  readonly byOnefileId: (onefileId: number) => Officer | undefined;
+  readonly byIdent: (ident: string) => Officer | undefined;
 }
 
 // ---------------------------------------------------------------- capabilities

@@ -3,7 +3,7 @@
  * rule packages and core's operations, as one Layer. The server, the scheduler and the scenario
  * tests all start from here, so they run the same product.
  */
-import { Enrolment, OneFileConnection, ReferenceData, Rules, type ClientTuning, type RulePackage } from "@pics/core";
+import { Enrolment, ExchangeLive, OneFileConnection, ReferenceData, Rules, type ClientTuning, type RulePackage } from "@pics/core";
 import { PicsStore, type PicsStoreConfig } from "@pics/pics-store";
 import { learnerRules } from "@pics/rules-learner";
 import { officerRules } from "@pics/rules-officer";
@@ -27,5 +27,5 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
   const foundation = Layer.mergeAll(OneFileConnection.layer(config.clientTuning), Rules.layer(allRulePackages, config.rules)).pipe(
     Layer.provideMerge(store),
   );
-  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer).pipe(Layer.provideMerge(foundation));
+  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer, ExchangeLive).pipe(Layer.provideMerge(foundation));
 };

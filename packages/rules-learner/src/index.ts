@@ -5,8 +5,10 @@
  */
 import type { RulePackage } from "@pics/core";
 import { enrolLearner } from "./enrolment.ts";
+import { exchangeLearner } from "./exchange.ts";
 
 export { learnerFields } from "./enrolment.ts";
+export { progression } from "./exchange.ts";
 
 export const learnerRules: RulePackage = {
   name: "learner",
@@ -20,4 +22,5 @@ export const learnerRules: RulePackage = {
     "pushEmployerChanges",
   ],
   enrolment: enrolLearner,
+  exchange: exchangeLearner,
 };

@@ -5,10 +5,12 @@
 import { AssessorResolver, type RulePackage } from "@pics/core";
 import { Layer } from "effect";
 import { resolveAssessor } from "./assessor-resolver.ts";
+import { exchangeOfficers } from "./exchange.ts";
 
 export const officerRules: RulePackage = {
   name: "officer",
   needs: [],
   reads: ["multipleCentres", "officerDemographicsMode"],
   provides: Layer.succeed(AssessorResolver, { resolve: resolveAssessor }),
+  exchange: exchangeOfficers,
 };

@@ -4,6 +4,7 @@
  */
 import { PlacementResolver, type RulePackage } from "@pics/core";
 import { Layer } from "effect";
+import { exchangeOrganisation } from "./exchange.ts";
 import { employerOf, resolvePlacement } from "./placement-resolver.ts";
 
 export { employerOf } from "./placement-resolver.ts";
@@ -13,4 +14,5 @@ export const organisationRules: RulePackage = {
   needs: [],
   reads: ["multipleCentres", "organisationDemographicsMode"],
   provides: Layer.succeed(PlacementResolver, { resolve: resolvePlacement, employerOf }),
+  exchange: exchangeOrganisation,
 };

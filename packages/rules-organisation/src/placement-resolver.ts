@@ -10,12 +10,15 @@ const sameMisId = (a: string | null, b: string) => (a ?? "").trim().toLowerCase(
 
 /**
  * ORG-1: the learner's most recent placement of type P, or with none of type P the most recent of
- * any type; most recent = latest start date, ties broken by the latest created (here: the last
- * listed, as PICS lists placements in creation order… we have no creation time, so the id).
+ * any type; most recent = latest start date, ties broken by the latest created. PicsRecords lists a
+ * learner's placements in creation order, so among equal start dates the last one listed wins.
  */
 export const employerOf = (learner: Learner): string | null => {
   const latest = (placements: Learner["placements"]) =>
-    [...placements].sort((a, b) => b.startDate.localeCompare(a.startDate) || b.id.localeCompare(a.id))[0];
+    placements.reduce<Learner["placements"][number] | undefined>(
+      (best, p) => (best === undefined || p.startDate >= best.startDate ? p : best),
+      undefined,
+    );
   const chosen = latest(learner.placements.filter((p) => p.type === "P")) ?? latest(learner.placements);
   return chosen?.organisationId ?? null;
 };

@@ -17,10 +17,14 @@ export const qualifiesForUpload = (review: Review): boolean =>
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
-/** Plans the upload of every qualifying review of the learner (only with SET-4 on). */
+/**
+ * Plans the upload of every qualifying review of the learner (only with SET-4 on). Returns the
+ * OneFile reviews found already there (a lost answer, ENR-13), which a download must not re-add.
+ */
 export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: IdOrRef | null }) =>
   Effect.gen(function* () {
-    if (!ctx.settings.uploadReviews || ctx.onefileLearner === null) return;
+    const matched = new Set<number>();
+    if (!ctx.settings.uploadReviews || ctx.onefileLearner === null) return matched;
     const assessors = yield* AssessorResolver;
     const { learner, plan, settings } = ctx;
     const learnerRef = ctx.onefileLearner;
@@ -47,6 +51,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
           journal: [{ entity: "review", entityId: review.id, field: "onefileSystemId", before: null, after: found.ID, direction: "toPics", onefileId: found.ID }],
         });
         ctx.report.items.push({ entity: "review", id: review.id, outcome: "matched", onefileId: found.ID });
+        matched.add(found.ID);
         continue;
       }
 
@@ -88,4 +93,5 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
       });
       ctx.report.items.push({ entity: "review", id: review.id, outcome: "upload", onefileId: created, detail: { scheduledFor, officerId } });
     }
+    return matched;
   });

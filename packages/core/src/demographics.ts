@@ -1,0 +1,61 @@
+/**
+ * DEM-X, shared by the learner, officer and organisation rules: compares a PICS record with its
+ * OneFile record field by field in the configured direction. Only differing fields are written;
+ * neither direction ever overwrites a value with a blank.
+ */
+import type { DemographicsMode, JournalEntity } from "@pics/pics-store";
+import type { ChangeTemplate } from "./plan.ts";
+
+export interface FieldPair {
+  /** The PICS field name (http-api.md). */
+  readonly pics: string;
+  /** The OneFile field name (onefile-api.md §6). */
+  readonly onefile: string;
+  /** Push-only fields (address, postcode, ULN) are never pulled. */
+  readonly pushOnly?: boolean;
+  /** PICS value → OneFile value (dates to instants, address lines to one string). */
+  readonly toOneFile?: (value: unknown) => unknown;
+  /** OneFile value → PICS value. */
+  readonly toPics?: (value: unknown) => unknown;
+}
+
+export interface FieldDiff {
+  readonly toOneFile: Record<string, unknown>;
+  readonly toPics: Record<string, unknown>;
+  readonly journal: Array<ChangeTemplate>;
+}
+
+const isBlank = (value: unknown) => value === null || value === undefined || (typeof value === "string" && value.trim() === "");
+const same = (a: unknown, b: unknown) => (isBlank(a) && isBlank(b)) || String(a ?? "").trim() === String(b ?? "").trim();
+
+export const diffDemographics = (
+  mode: DemographicsMode,
+  pics: Readonly<Record<string, unknown>>,
+  onefile: Readonly<Record<string, unknown>>,
+  fields: ReadonlyArray<FieldPair>,
+  subject: { readonly entity: JournalEntity; readonly entityId: string; readonly onefileId: number; readonly learnerId?: string | null },
+): FieldDiff => {
+  const diff: FieldDiff = { toOneFile: {}, toPics: {}, journal: [] };
+  if (mode === "Ignore") return diff;
+  for (const field of fields) {
+    if (mode === "PullFromOneFile" && field.pushOnly) continue;
+    const picsValue = pics[field.pics];
+    const onefileAsPics = (field.toPics ?? ((v) => v))(onefile[field.onefile]);
+    if (same(picsValue, onefileAsPics)) continue;
+    if (mode === "PushToOneFile" && !isBlank(picsValue)) {
+      const value = (field.toOneFile ?? ((v) => v))(picsValue);
+      diff.toOneFile[field.onefile] = value;
+      diff.journal.push({ ...subject, field: field.pics, before: onefile[field.onefile] ?? null, after: value, direction: "toOneFile" });
+    } else if (mode === "PullFromOneFile" && !isBlank(onefileAsPics)) {
+      diff.toPics[field.pics] = onefileAsPics;
+      diff.journal.push({ ...subject, field: field.pics, before: picsValue ?? null, after: onefileAsPics, direction: "toPics" });
+    }
+  }
+  return diff;
+};
+
+/** OneFile keeps an address as one string: lines joined by newlines, the postcode last (§6). */
+export const joinAddress = (lines: ReadonlyArray<string | null>): string | null => {
+  const kept = lines.filter((line): line is string => !isBlank(line)).map((line) => line.trim());
+  return kept.length === 0 ? null : kept.join("\n");
+};
