@@ -37,8 +37,19 @@ import { utcToLocal } from "./time.ts";
 /** One daily or full run at a time, across processes. */
 export const RUN_LEASE = "sync:run";
 const RUN_LEASE_MS = 60_000;
-/** Learners exchanged at once in a run; OneFile calls are paced by the client's limiter anyway. */
-const LEARNER_CONCURRENCY = 4;
+/**
+ * How a run reads OneFile. The product uses `bulkStrategy`; the benchmark measures it against a
+ * per-record, one-learner-at-a-time baseline through the same seam.
+ */
+export interface ExchangeStrategy {
+  /** Learners exchanged at once in a run; OneFile calls are paced by the client's limiter anyway. */
+  readonly learnerConcurrency: number;
+  /** List each centre's learners, reviews, placements and assessors before planning. */
+  readonly prefetch: boolean;
+  readonly makeView: (client: OneFileClientShape) => OneFileView;
+}
+
+export const bulkStrategy: ExchangeStrategy = { learnerConcurrency: 4, prefetch: true, makeView: makeOneFileView };
 /** How long a run waits for a learner a refresh is working on before recording it as failed. */
 const BUSY_LEARNER_WAIT_MS = 30_000;
 const busySchedule = Schedule.spaced(Duration.millis(250)).pipe(Schedule.upTo(Duration.millis(BUSY_LEARNER_WAIT_MS)));
@@ -124,7 +135,7 @@ const prefetchCentre = (
     }
   });
 
-export const ExchangeLive = Layer.effect(
+export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
   Exchange,
   Effect.gen(function* () {
     const records = yield* PicsRecords;
@@ -222,7 +233,7 @@ export const ExchangeLive = Layer.effect(
           if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
           const dryRun = options.dryRun === true;
           const run = yield* runLog.start({ kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 });
-          const context = yield* runContext(client, settings, makeOneFileView(client)).pipe(
+          const context = yield* runContext(client, settings, strategy.makeView(client)).pipe(
             Effect.tapError((error) => closeFailed(run.id, learnerId, error)),
           );
           const outcome = yield* Effect.either(exchangeLearner(context, run.id, dryRun, learnerId));
@@ -270,7 +281,7 @@ export const ExchangeLive = Layer.effect(
           const started = yield* Effect.either(
             Effect.gen(function* () {
               const { client, settings } = yield* connection.client;
-              const view = makeOneFileView(client);
+              const view = strategy.makeView(client);
               const context = yield* runContext(client, settings, view);
               const ids = options.learnerIds ?? (yield* records.learnerIdsInScope(context.today, settings.endedWithinDays));
               yield* runLog.progress(run.id, { total: ids.length });
@@ -282,7 +293,9 @@ export const ExchangeLive = Layer.effect(
                 byCentre.set(l.onefileCentreId, [...(byCentre.get(l.onefileCentreId) ?? []), l.onefileId]);
               }
               const needs = bulkNeeds(rules, settings, context.multipleCentres);
-              for (const [centreId, onefileIds] of byCentre) yield* prefetchCentre(client, view, centreId, onefileIds, needs);
+              if (strategy.prefetch) {
+                for (const [centreId, onefileIds] of byCentre) yield* prefetchCentre(client, view, centreId, onefileIds, needs);
+              }
               return { context, ids };
             }),
           );
@@ -318,7 +331,7 @@ export const ExchangeLive = Layer.effect(
                 Effect.zipRight(Effect.suspend(() => runLog.progress(run.id, { done: done + failed, failed }))),
                 Effect.ignore,
               ),
-            { concurrency: LEARNER_CONCURRENCY, discard: true },
+            { concurrency: strategy.learnerConcurrency, discard: true },
           );
           yield* runLog.finish(
             run.id,
@@ -342,6 +355,8 @@ export const ExchangeLive = Layer.effect(
     return { refresh, run: runToEnd, startRun } satisfies ExchangeShape;
   }),
 );
+
+export const ExchangeLive = exchangeLayer(bulkStrategy);
 
 export type ExchangeError = ConnectionError | LearnerFailure | LearnerNotLinked;
 export type { Change };

@@ -3,7 +3,17 @@
  * rule packages and core's operations, as one Layer. The server, the scheduler and the scenario
  * tests all start from here, so they run the same product.
  */
-import { Enrolment, ExchangeLive, OneFileConnection, ReferenceData, Rules, type ClientTuning, type RulePackage } from "@pics/core";
+import {
+  bulkStrategy,
+  Enrolment,
+  exchangeLayer,
+  OneFileConnection,
+  ReferenceData,
+  Rules,
+  type ClientTuning,
+  type ExchangeStrategy,
+  type RulePackage,
+} from "@pics/core";
 import { PicsStore, type PicsStoreConfig } from "@pics/pics-store";
 import { learnerRules } from "@pics/rules-learner";
 import { officerRules } from "@pics/rules-officer";
@@ -20,6 +30,8 @@ export interface IntegrationConfig {
   readonly rules?: string | undefined;
   /** Client timeouts and retries (tests shorten them). */
   readonly clientTuning?: ClientTuning;
+  /** How runs read OneFile; the benchmark swaps in its baseline. */
+  readonly exchangeStrategy?: ExchangeStrategy;
 }
 
 export const IntegrationLayer = (config: IntegrationConfig) => {
@@ -27,5 +39,7 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
   const foundation = Layer.mergeAll(OneFileConnection.layer(config.clientTuning), Rules.layer(allRulePackages, config.rules)).pipe(
     Layer.provideMerge(store),
   );
-  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer, ExchangeLive).pipe(Layer.provideMerge(foundation));
+  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer, exchangeLayer(config.exchangeStrategy ?? bulkStrategy)).pipe(
+    Layer.provideMerge(foundation),
+  );
 };
