@@ -88,18 +88,25 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
   static layer(config: DatabaseConfig): Layer.Layer<Database, StoreError> {
     return Layer.scoped(
       Database,
-      Effect.acquireRelease(open(config), ({ client }) => Effect.sync(() => client.close())).pipe(
-        Effect.map(({ client, db }): DatabaseShape => ({
+      Effect.gen(function* () {
+        const { client, db } = yield* Effect.acquireRelease(open(config), ({ client }) => Effect.sync(() => client.close()));
+        // One database call at a time per process. The local libSQL driver waits for another
+        // connection's lock synchronously: a write queued behind this process's own open
+        // transaction would block the event loop that transaction needs to finish, until the busy
+        // timeout. Serialising here costs little (calls take well under a millisecond) and leaves
+        // the busy timeout for what it is for: other processes.
+        const oneAtATime = yield* Effect.makeSemaphore(1);
+        return {
           db,
           client,
-          use: (operation, f) => Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) }),
+          use: (operation, f) =>
+            oneAtATime.withPermits(1)(Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) })),
           transaction: (operation, f) =>
-            Effect.tryPromise({
-              try: () => db.transaction((tx) => f(tx)),
-              catch: (cause) => new StoreError({ operation, cause }),
-            }),
-        })),
-      ),
+            oneAtATime.withPermits(1)(
+              Effect.tryPromise({ try: () => db.transaction((tx) => f(tx)), catch: (cause) => new StoreError({ operation, cause }) }),
+            ),
+        } satisfies DatabaseShape;
+      }),
     );
   }
 }

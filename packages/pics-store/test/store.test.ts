@@ -458,3 +458,28 @@ describe("exchange support", () => {
     }).pipe(Effect.provide(testStore())),
   );
 });
+
+describe("one process, many fibres", () => {
+  it.live("concurrent transactions and writes in one process never wait on each other's locks", () =>
+    Effect.gen(function* () {
+      const log = yield* RunLog;
+      const records = yield* PicsRecords;
+      const budget = yield* (yield* CallBudgets).forToken("t", { calls: 1_000, windowMs: 60_000 });
+      const run = yield* log.start({ kind: "full", trigger: "cli" });
+      // With a 50 ms busy timeout, a write queued behind this process's own open transaction
+      // would fail with SQLITE_BUSY; serialised, every one succeeds.
+      yield* Effect.forEach(
+        Array.from({ length: 40 }, (_, i) => i),
+        (i) =>
+          i % 3 === 0
+            ? log.journal(run.id, [{ entity: "learner", entityId: `L${i}`, field: "x", before: null, after: i, direction: "toPics" }])
+            : i % 3 === 1
+              ? budget.take(Date.now())
+              : records.importDocument({ officers: [officer(`C${i}`)] }),
+        { concurrency: "unbounded", discard: true },
+      );
+      expect((yield* log.changes(run.id)).length).toBe(14);
+      expect((yield* records.listOfficers({ limit: 100 })).items.length).toBe(13);
+    }).pipe(Effect.provide(PicsStore.layer({ url: tempDatabaseUrl(), secretKey: "x".repeat(20), busyTimeoutMs: 50 }))),
+  );
+});
