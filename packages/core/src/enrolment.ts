@@ -272,7 +272,8 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const run = yield* runLog.start({ kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 });
             const shown = toPreview(request, planned);
             if (dryRun) {
-              yield* runLog.journal(run.id, shown.changes);
+              // The planned rows carry the learner as applied rows do, so the learner's log shows them.
+              yield* runLog.journal(run.id, shown.changes.map((c) => ({ ...c, learnerId: c.learnerId ?? request.learnerId })));
               yield* runLog.progress(run.id, { done: 1 });
               yield* runLog.finish(run.id, "succeeded", "dry run: nothing was written");
               return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };

@@ -27,16 +27,15 @@ import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { effectiveMultipleCentres } from "./enrolment.ts";
 import { LearnerNotLinked, RunInProgress } from "./errors.ts";
 import { Exchange, type ExchangeShape, type StartRunOptions } from "./exchange-api.ts";
-import { holdLearner, processOwner } from "./learner-lease.ts";
+import { holdLearner, LeaseTtl, processOwner } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
-import { PlanBuilder, planChanges } from "./plan.ts";
+import { PlanBuilder, planChanges, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
 import { utcToLocal } from "./time.ts";
 
 /** One daily or full run at a time, across processes. */
 export const RUN_LEASE = "sync:run";
-const RUN_LEASE_MS = 60_000;
 /**
  * How a run reads OneFile. The product uses `bulkStrategy`; the benchmark measures it against a
  * per-record, one-learner-at-a-time baseline through the same seam.
@@ -65,7 +64,33 @@ interface RunContext {
   readonly officerDirectory: OfficerDirectory;
   readonly seen: Set<string>;
   readonly today: string;
+  /** One learner at a time may create records learners share (assessors, placements), see `exchangeLearner`. */
+  readonly sharedCreates: Effect.Semaphore;
 }
+
+/** Creates of records several learners can need: an assessor (OFF-4), a placement (ORG-4), a classroom. */
+const createsSharedRecord = (steps: ReadonlyArray<Step>) =>
+  steps.some((s) => "onefile" in s.write && ["createUser", "createPlacement", "createClassroom"].includes(s.write.onefile.call));
+
+/**
+ * After a learner's plan landed: the assessors and placements it created are added to the run's
+ * view under their MIS reference, so a later learner matches them (OFF-3, ORG-3) instead of
+ * creating them again. A record is only created when its MIS reference matched nothing, so the
+ * new record is the whole answer.
+ */
+const primeCreated = (view: OneFileView, steps: ReadonlyArray<Step>, results: ReadonlyMap<number, number>) => {
+  for (const step of steps) {
+    const id = results.get(step.id);
+    if (id === undefined || !("onefile" in step.write)) continue;
+    const { call, body } = step.write.onefile;
+    const misId = typeof body.MISID === "string" ? body.MISID.trim().toLowerCase() : "";
+    const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : null;
+    if (misId === "" || centreId === null) continue;
+    const created = [{ ...body, ID: id, Archived: false }];
+    if (call === "createUser" && body.Role === Roles.assessor) view.prime({ kind: "assessorsByMisId", centreId, misId }, created);
+    else if (call === "createPlacement") view.prime({ kind: "placementsByMisId", centreId, misId }, created);
+  }
+};
 
 const todayIn = (timeZone: string) => utcToLocal(new Date().toISOString(), timeZone).date;
 
@@ -144,6 +169,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
     const leases = yield* Leases;
     const connection = yield* OneFileConnection;
     const rules = yield* Rules;
+    const leaseTtl = yield* LeaseTtl;
 
     const allOfficers = Effect.gen(function* () {
       const officers: Array<Officer> = [];
@@ -167,6 +193,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
           officerDirectory: makeDirectory(yield* allOfficers),
           seen: new Set<string>(),
           today: todayIn(settings.dailySync.timeZone),
+          sharedCreates: yield* Effect.makeSemaphore(1),
         } satisfies RunContext;
       });
 
@@ -218,7 +245,21 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
           yield* runLog.journal(runId, changes);
           return { changes, blockers: plan.blockers };
         }
+        if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan);
+        // Learners run side by side and may need the same new assessor or placement. The creating
+        // learner goes alone and plans again first, so what an earlier learner created (stored on
+        // the officer/organisation, primed in the view) is used, never created twice.
+        return yield* run.sharedCreates.withPermits(1)(
+          Effect.flatMap(records.getLearner(learnerId), (fresh) =>
+            Effect.flatMap(planLearner(run, fresh), (again) => applyLearner(run, runId, learnerId, again)),
+          ),
+        );
+      });
+
+    const applyLearner = (run: RunContext, runId: string, learnerId: string, plan: PlanBuilder) =>
+      Effect.gen(function* () {
         const results = yield* applyPlan({ client: run.client, records, runLog, intents, runId, learnerId }, plan.steps);
+        primeCreated(run.view, plan.steps, results);
         return { changes: planChanges(plan.steps, results).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId })), blockers: plan.blockers };
       });
 
@@ -264,7 +305,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
     const prepare = (options: StartRunOptions) =>
       Effect.gen(function* () {
         const owner = `${processOwner}:${options.kind} run`;
-        const taken = yield* leases.tryAcquire(RUN_LEASE, owner, RUN_LEASE_MS);
+        const taken = yield* leases.tryAcquire(RUN_LEASE, owner, leaseTtl);
         if (!taken) {
           const holder = yield* leases.holder(RUN_LEASE);
           return yield* new RunInProgress({ subject: "a daily or full run", holder: holder?.owner.split(":").pop() ?? "another process" });
@@ -276,7 +317,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
     const execute = (options: StartRunOptions, run: Run, owner: string) =>
       Effect.scoped(
         Effect.gen(function* () {
-          yield* leases.hold(RUN_LEASE, owner, RUN_LEASE_MS).pipe(Effect.orDie);
+          yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
           const dryRun = options.dryRun === true;
           const started = yield* Effect.either(
             Effect.gen(function* () {

@@ -4,7 +4,7 @@
  * interleaving. The lease is renewed while held and lapses if its process dies.
  */
 import type { LeasesShape, StoreError } from "@pics/pics-store";
-import { Effect, type Scope } from "effect";
+import { Context, Effect, type Scope } from "effect";
 import { RunInProgress } from "./errors.ts";
 
 export type LearnerBusy = RunInProgress;
@@ -15,7 +15,11 @@ export const processOwner = (() => {
   return `pid-${pid}-${crypto.randomUUID().slice(0, 8)}`;
 })();
 
-export const LEARNER_LEASE_MS = 60_000;
+/**
+ * How long a lease outlives the process holding it (leases are renewed every third of it). A
+ * killed process blocks its learners and its run for at most this long. Tests shorten it.
+ */
+export class LeaseTtl extends Context.Reference<LeaseTtl>()("core/LeaseTtl", { defaultValue: () => 60_000 }) {}
 
 export const learnerLeaseName = (learnerId: string) => `learner:${learnerId}`;
 
@@ -24,7 +28,7 @@ export const holdLearner = (
   learnerId: string,
   operation: string,
 ): Effect.Effect<void, RunInProgress | StoreError, Scope.Scope> =>
-  leases.hold(learnerLeaseName(learnerId), `${processOwner}:${operation}`, LEARNER_LEASE_MS).pipe(
+  Effect.flatMap(LeaseTtl, (ttlMs) => leases.hold(learnerLeaseName(learnerId), `${processOwner}:${operation}`, ttlMs)).pipe(
     Effect.catchTag("LeaseHeld", (held) =>
       Effect.fail(new RunInProgress({ subject: `learner "${learnerId}"`, holder: held.holder.split(":").pop() ?? held.holder })),
     ),

@@ -7,6 +7,7 @@ import {
   bulkStrategy,
   Enrolment,
   exchangeLayer,
+  LeaseTtl,
   OneFileConnection,
   ReferenceData,
   Rules,
@@ -21,6 +22,8 @@ import { organisationRules } from "@pics/rules-organisation";
 import { reviewRules } from "@pics/rules-review";
 import { Layer } from "effect";
 
+export { integrationConfigFromEnv, type Env } from "./env.ts";
+
 /** Every rule package this product ships; ONEFILE_SYNC_RULES picks the enabled ones. */
 export const allRulePackages: ReadonlyArray<RulePackage> = [officerRules, organisationRules, learnerRules, reviewRules];
 
@@ -32,13 +35,17 @@ export interface IntegrationConfig {
   readonly clientTuning?: ClientTuning;
   /** How runs read OneFile; the benchmark swaps in its baseline. */
   readonly exchangeStrategy?: ExchangeStrategy;
+  /** How long a dead process's leases block others (default 60 s; env LEASE_TTL_MS). */
+  readonly leaseTtlMs?: number | undefined;
 }
 
 export const IntegrationLayer = (config: IntegrationConfig) => {
   const store = PicsStore.layer(config.store);
-  const foundation = Layer.mergeAll(OneFileConnection.layer(config.clientTuning), Rules.layer(allRulePackages, config.rules)).pipe(
-    Layer.provideMerge(store),
-  );
+  const foundation = Layer.mergeAll(
+    OneFileConnection.layer(config.clientTuning),
+    Rules.layer(allRulePackages, config.rules),
+    config.leaseTtlMs === undefined ? Layer.empty : Layer.succeed(LeaseTtl, config.leaseTtlMs),
+  ).pipe(Layer.provideMerge(store));
   return Layer.mergeAll(Enrolment.layer, ReferenceData.layer, exchangeLayer(config.exchangeStrategy ?? bulkStrategy)).pipe(
     Layer.provideMerge(foundation),
   );

@@ -2,7 +2,8 @@
  * A test world: the real sandbox over HTTP on an ephemeral port, a real libSQL file, and the
  * assembled product (IntegrationLayer) pointed at them through its settings.
  */
-import { PicsRecords, SettingsStore } from "@pics/pics-store";
+import type { ClientTuning } from "@pics/core";
+import { Database, PicsRecords, SettingsStore } from "@pics/pics-store";
 import { startSandbox, type RunningSandbox, type SandboxSeed } from "@pics/onefile-sandbox";
 import { Effect, ManagedRuntime } from "effect";
 import { mkdtempSync } from "node:fs";
@@ -15,7 +16,16 @@ export const CENTRE = 100;
 export const OTHER_CENTRE = 200;
 
 /** A small OneFile: one customer, a centre, a classroom, standards, an assessor and a placement already there. */
-export const baseSeed = (extra: { users?: Array<Record<string, unknown>>; placements?: Array<Record<string, unknown>>; secondCentre?: boolean } = {}): SandboxSeed =>
+export const baseSeed = (
+  extra: {
+    users?: Array<Record<string, unknown>>;
+    placements?: Array<Record<string, unknown>>;
+    secondCentre?: boolean;
+    standards?: Array<Record<string, unknown>>;
+    classrooms?: Array<Record<string, unknown>>;
+    learningAims?: Array<Record<string, unknown>>;
+  } = {},
+): SandboxSeed =>
   ({
     customers: [
       {
@@ -23,7 +33,7 @@ export const baseSeed = (extra: { users?: Array<Record<string, unknown>>; placem
         Name: "Provider Ltd",
         Token: TOKEN,
         Organisations: [{ ID: CENTRE, Name: "Main Centre" }, ...(extra.secondCentre ? [{ ID: OTHER_CENTRE, Name: "North Centre" }] : [])],
-        Classrooms: [{ ID: 110, OrganisationID: CENTRE, Name: "Cohort A" }],
+        Classrooms: [{ ID: 110, OrganisationID: CENTRE, Name: "Cohort A" }, ...(extra.classrooms ?? [])],
         Standards: [
           { ID: 120, OrganisationID: CENTRE, Title: "Level 3 Data Technician [ST0795]", Pathways: [] },
           {
@@ -36,12 +46,14 @@ export const baseSeed = (extra: { users?: Array<Record<string, unknown>>; placem
             ],
           },
           ...(extra.secondCentre ? [{ ID: 220, OrganisationID: OTHER_CENTRE, Title: "Data Technician (North) [st0795 ]", Pathways: [] }] : []),
+          ...(extra.standards ?? []),
         ],
         Users: [
           { ID: 130, OrganisationID: CENTRE, Role: 5, FirstName: "Ada", LastName: "Assessor", Email: "ada@provider.test", MISID: "OFF-A" },
           ...(extra.users ?? []),
         ],
         Placements: [{ ID: 140, OrganisationID: CENTRE, Name: "Acme Ltd", MISID: "ORG-A" }, ...(extra.placements ?? [])],
+        ...(extra.learningAims ? { LearningAims: extra.learningAims } : {}),
       },
     ],
   }) as SandboxSeed;
@@ -98,8 +110,15 @@ export interface World {
   readonly onefile: () => Promise<any>;
   readonly onefileText: () => Promise<string>;
   readonly admin: (path: string, body?: unknown, method?: string) => Promise<any>;
+  /** The sandbox call log: `{seq, method, endpoint, status, fault, …}` per call. */
+  readonly calls: () => Promise<Array<any>>;
+  /** Every PICS record table, rows in storage order, as one JSON text (byte-for-byte comparisons). */
+  readonly picsDump: () => Promise<string>;
   readonly close: () => Promise<void>;
 }
+
+/** The PICS record tables (not the integration's own state: runs, journal, leases, budget, intents). */
+export const PICS_TABLES = ["officers", "organisations", "learners", "learner_officers", "placements", "qualifications", "reviews"] as const;
 
 export const openWorld = async (options: {
   seed?: SandboxSeed;
@@ -108,6 +127,10 @@ export const openWorld = async (options: {
   rules?: string;
   databaseUrl?: string;
   sandbox?: RunningSandbox;
+  /** Client timeout in ms (default 1.5 s, short so lost answers are noticed fast). */
+  requestTimeoutMs?: number;
+  /** Other client options (timeouts, retries, 429 waits), over the test defaults. */
+  clientTuning?: ClientTuning;
 } = {}): Promise<World> => {
   const sandbox = options.sandbox ?? (await startSandbox({ port: 0, state: options.seed ?? baseSeed() }));
   const databaseUrl = options.databaseUrl ?? `file:${join(mkdtempSync(join(tmpdir(), "integration-")), "pics.db")}`;
@@ -115,7 +138,7 @@ export const openWorld = async (options: {
     IntegrationLayer({
       store: { url: databaseUrl, secretKey: "integration-test-secret" },
       rules: options.rules,
-      clientTuning: { requestTimeoutMs: 1_500, maxReadRetries: 2, retryBaseDelayMs: 5 },
+      clientTuning: { requestTimeoutMs: options.requestTimeoutMs ?? 1_500, maxReadRetries: 2, retryBaseDelayMs: 5, ...options.clientTuning },
     }),
   );
   const run = <A, E>(effect: Effect.Effect<A, E, any>) => runtime.runPromise(effect as Effect.Effect<A, E, never>);
@@ -149,6 +172,17 @@ export const openWorld = async (options: {
       return result._tag === "Right" ? { ok: true as const, value: result.right } : { ok: false as const, error: result.left };
     },
     onefile: () => admin("/state"),
+    calls: () => admin("/calls"),
+    picsDump: () =>
+      run(
+        Effect.flatMap(Database, (database) =>
+          database.use("dump PICS tables", async () => {
+            const dump: Record<string, unknown> = {};
+            for (const table of PICS_TABLES) dump[table] = (await database.client.execute(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+            return JSON.stringify(dump);
+          }),
+        ),
+      ),
     onefileText: async () => (await fetch(`${sandbox.adminUrl}/state`)).text(),
     admin,
     close: async () => {
@@ -160,3 +194,10 @@ export const openWorld = async (options: {
 
 /** The records of the test customer in the sandbox state. */
 export const customerOf = (state: any) => state.customers.find((c: any) => c.Token === TOKEN);
+
+/** Calls that could change OneFile: anything but authentication, reads and searches. */
+export const writeCalls = (calls: ReadonlyArray<any>) =>
+  calls.filter((c) => c.method !== "GET" && c.endpoint !== "POST Authentication" && !/\/Search$/.test(c.endpoint));
+
+/** Runs an effect that needs a service. */
+export const use = <I, S, A, E>(tag: import("effect").Context.Tag<I, S>, f: (service: S) => Effect.Effect<A, E, any>) => Effect.flatMap(tag, f);

@@ -191,7 +191,14 @@ const readLearners = async (ex: Executor, ids: ReadonlyArray<string>): Promise<A
   const [rows, officerLinks, placementRows, qualificationRows, reviewRows] = await Promise.all([
     ex.select().from(t.learners).where(inArray(t.learners.id, idList)).orderBy(asc(t.learners.id)),
     ex.select().from(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, idList)),
-    ex.select().from(t.placements).where(inArray(t.placements.learnerId, idList)).orderBy(asc(t.placements.id)),
+    // Placements in creation order (rowid breaks ties within one import, which shares created_at):
+    // ORG-1 breaks start-date ties by the latest created, and the Placement record has no
+    // creation time of its own.
+    ex
+      .select()
+      .from(t.placements)
+      .where(inArray(t.placements.learnerId, idList))
+      .orderBy(asc(t.placements.createdAt), sql`rowid`),
     ex.select().from(t.qualifications).where(inArray(t.qualifications.learnerId, idList)).orderBy(asc(t.qualifications.id)),
     ex.select().from(t.reviews).where(inArray(t.reviews.learnerId, idList)).orderBy(asc(t.reviews.id)),
   ]);

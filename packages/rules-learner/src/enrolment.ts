@@ -191,11 +191,16 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
     const standards = (yield* Effect.forEach(centres, (id) => ctx.view.standards(id))).flat();
     // A resumed enrolment may already have some learning aims (ENR-13): find them, never assign twice.
     const existingAims = typeof onefileLearner === "number" ? yield* ctx.view.learningAims(onefileLearner) : [];
+    // A learning aim stored on a qualification, or found again for one in this plan, is that
+    // qualification's: two qualifications on one Standard never share it.
+    const claimed = new Set(learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])));
     for (const q of learner.qualifications) {
       const found = standardFor(ctx, q, standards);
       if (found === null) continue;
       const { standard, pathwayId } = found;
-      const existing = existingAims.find((a) => a.StandardID === standard.ID);
+      const existing =
+        existingAims.find((a) => a.ID === q.onefileLearningAimId) ?? existingAims.find((a) => !claimed.has(a.ID) && a.StandardID === standard.ID);
+      if (existing) claimed.add(existing.ID);
       const aim: IdOrRef =
         existing?.ID ??
         plan.add({

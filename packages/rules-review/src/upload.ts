@@ -31,6 +31,9 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
     const timeZone = settings.dailySync.timeZone;
     // After a crash the review may already be in OneFile: look among the learner's own reviews.
     const existing = typeof learnerRef === "number" ? yield* ctx.view.reviews(ctx.centreId, learnerRef) : [];
+    // A OneFile review already stored on a PICS review, or found again for one in this plan, is
+    // that review's: never claim it for another one at the same time (ENR-13).
+    const claimed = new Set(learner.reviews.flatMap((r) => (r.onefileSystemId === null ? [] : [r.onefileSystemId])));
 
     for (const review of learner.reviews.filter(qualifiesForUpload)) {
       const officerId = review.officerId ?? learner.mainOfficerId;
@@ -43,8 +46,12 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
       const scheduledFor = localToUtc(review.scheduledDate!, review.startTime!, timeZone);
       const endTime = new Date(Date.parse(scheduledFor) + ONE_HOUR_MS).toISOString();
 
-      const found = existing.find((r) => r.ScheduledFor === scheduledFor && (typeof assessor !== "number" || r.AssessorID === assessor));
+      // An assessor still to be created cannot have a review in OneFile yet.
+      const found = existing.find(
+        (r) => !claimed.has(r.ID) && r.ScheduledFor === scheduledFor && typeof assessor === "number" && r.AssessorID === assessor,
+      );
       if (found) {
+        claimed.add(found.ID);
         plan.add({
           description: `store the OneFile review ${found.ID} found for review ${review.id}`,
           write: { pics: { target: { entity: "review", learnerId: learner.id, id: review.id }, fields: { onefileSystemId: found.ID, onefileVisitId: found.VisitID } } },
