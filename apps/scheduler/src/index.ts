@@ -1,1 +1,3 @@
-export {};
+export { closeInterruptedRuns, daemon, tick } from "./daemon.ts";
+export { exitCodeOf, parseRunOnceArgs, runOnce } from "./run-once.ts";
+export { CATCH_UP_MS, dueSlot, nextSlot } from "./slots.ts";

@@ -1,54 +1,133 @@
 /**
- * The product's configuration from the environment, shared by the server and the scheduler so
- * both open the same store the same way (README "Configuration").
+ * The product's configuration from the environment, shared by the server and the scheduler so both
+ * open the same store the same way (README "Configuration"). Each app adds its own variables to
+ * `ProductEnvFields`; `decodeEnv` names every bad variable in one ConfigError.
+ *
+ * SECRET_KEY seals the OneFile customer token at rest. When it is unset and the database is a local
+ * file, a random key is generated once and kept in `secret.key` beside the database file
+ * (`./data/secret.key` for the default `file:./data/pics.db`), with a warning: back the two up
+ * together. A database server (several replicas) needs SECRET_KEY set, since every replica must use
+ * the same key.
  */
 import { DEFAULT_DATABASE_URL } from "@pics/pics-store";
+import { Data, Effect, Either, ParseResult, Schema } from "effect";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { IntegrationConfig } from "./index.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** A configuration problem found at start-up, named precisely. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
+export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly problems: ReadonlyArray<string> }> {
+  override get message(): string {
+    return `invalid configuration:\n  - ${this.problems.join("\n  - ")}`;
+  }
 }
 
-const positiveInt = (env: Env, name: string): number | undefined => {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number (got "${raw}")`);
-  return value;
+/** Receives warnings worth a log line (a generated key). */
+export type ConfigWarn = (message: string, fields?: Record<string, unknown>) => void;
+
+const PositiveIntFromString = Schema.NumberFromString.pipe(Schema.int(), Schema.positive()).annotations({
+  message: () => ({ message: "must be a positive whole number", override: true }),
+});
+
+/** The variables every process of the product reads. */
+export const ProductEnvFields = {
+  DATABASE_URL: Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.filter((u) => /^(file:|:memory:$|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u) || "must be file:…, :memory:, libsql://… or http(s)://…"),
+    ),
+    { default: () => DEFAULT_DATABASE_URL },
+  ),
+  DATABASE_AUTH_TOKEN: Schema.optional(Schema.String),
+  SECRET_KEY: Schema.optional(Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" }))),
+  ONEFILE_SYNC_RULES: Schema.optional(Schema.String),
+  LEASE_TTL_MS: Schema.optional(PositiveIntFromString),
 };
+
+const ProductEnv = Schema.Struct(ProductEnvFields);
+export type ProductEnv = typeof ProductEnv.Type;
 
 /**
- * SECRET_KEY, or — for the embedded default database only — a key generated once and kept in
- * `secret.key` beside it, so `npm start` works with no set-up. A copied database file alone still
- * does not reveal the token; keep the key file out of backups that leave the machine.
+ * Decodes the named variables (others are ignored; blank counts as unset) and reports every
+ * problem at once, each as "NAME problem".
  */
-const secretKeyFor = (env: Env, databaseUrl: string, warn: (message: string) => void): string => {
-  const configured = env.SECRET_KEY;
-  if (configured !== undefined && configured !== "") {
-    if (configured.length < 16) throw new ConfigError("SECRET_KEY must be at least 16 characters");
-    return configured;
-  }
-  if (!databaseUrl.startsWith("file:")) throw new ConfigError("SECRET_KEY is required with a database server (DATABASE_URL is not a file)");
-  const keyFile = join(dirname(databaseUrl.slice("file:".length)), "secret.key");
-  if (!existsSync(keyFile)) {
-    mkdirSync(dirname(keyFile), { recursive: true });
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    writeFileSync(keyFile, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""), { mode: 0o600 });
-    warn(`SECRET_KEY is not set: generated one in ${keyFile}; set SECRET_KEY in production`);
-  }
-  return readFileSync(keyFile, "utf8").trim();
+export const decodeEnv = <Fields extends Schema.Struct.Fields>(
+  fields: Fields,
+  env: Env,
+): Effect.Effect<Schema.Struct.Type<Fields>, ConfigError> =>
+  Effect.suspend(() => {
+    const picked: Record<string, string> = {};
+    for (const name of Object.keys(fields)) {
+      const value = env[name];
+      if (value !== undefined && value.trim() !== "") picked[name] = value.trim();
+    }
+    const decoded = Schema.decodeUnknownEither(Schema.Struct(fields) as unknown as Schema.Schema<Schema.Struct.Type<Fields>, unknown>, {
+      errors: "all",
+    })(picked);
+    if (Either.isRight(decoded)) return Effect.succeed(decoded.right);
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left);
+    // An optional variable fails twice (its value, and "Expected undefined"): keep the first.
+    const problems = issues
+      .filter((issue, i) => !/^Expected undefined/.test(issue.message) || !issues.some((other, j) => j !== i && other.path[0] === issue.path[0]))
+      .map((issue) => `${String(issue.path[0] ?? "(environment)")} ${issue.message}`);
+    return Effect.fail(new ConfigError({ problems }));
+  });
+
+/** The file path of a `file:` URL; null for other URLs. */
+const localFilePath = (url: string): string | null => {
+  if (!url.startsWith("file:")) return null;
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  return path.startsWith("//") ? fileURLToPath(url) : path;
 };
 
-export const integrationConfigFromEnv = (env: Env, warn: (message: string) => void = () => undefined): IntegrationConfig => {
-  const url = env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  return {
-    store: { url, authToken: env.DATABASE_AUTH_TOKEN || undefined, secretKey: secretKeyFor(env, url, warn) },
-    rules: env.ONEFILE_SYNC_RULES,
-    leaseTtlMs: positiveInt(env, "LEASE_TTL_MS"),
-  };
+const randomKey = (): string => {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 };
+
+/** SECRET_KEY, or the key kept beside a local database file (generated on first start). */
+const resolveSecretKey = (secretKey: string | undefined, databaseUrl: string, warn: ConfigWarn): Either.Either<string, string> => {
+  if (secretKey !== undefined) return Either.right(secretKey);
+  if (databaseUrl === ":memory:") {
+    warn("SECRET_KEY is not set: using a random key for this in-memory database (lost on exit)");
+    return Either.right(randomKey());
+  }
+  const file = localFilePath(databaseUrl);
+  if (file === null) {
+    return Either.left("SECRET_KEY is required with a remote database: every replica must seal the OneFile token with the same key");
+  }
+  const keyFile = join(dirname(file), "secret.key");
+  try {
+    if (!existsSync(keyFile)) {
+      mkdirSync(dirname(keyFile), { recursive: true });
+      try {
+        writeFileSync(keyFile, `${randomKey()}\n`, { mode: 0o600, flag: "wx" });
+        warn("SECRET_KEY is not set: generated a new key", { keyFile, advice: "back it up with the database, or set SECRET_KEY" });
+      } catch (error) {
+        // Another process (the server and the scheduler start together) created it first: use theirs.
+        if ((error as { code?: string }).code !== "EEXIST") throw error;
+      }
+    } else {
+      warn("SECRET_KEY is not set: using the key kept beside the database", { keyFile });
+    }
+    const key = readFileSync(keyFile, "utf8").trim();
+    return key.length >= 16 ? Either.right(key) : Either.left(`${keyFile} holds a key shorter than 16 characters; delete it or set SECRET_KEY`);
+  } catch (error) {
+    return Either.left(`SECRET_KEY is not set and ${keyFile} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};
+
+/** The assembled product's configuration from decoded product variables. */
+export const integrationConfig = (e: ProductEnv, warn: ConfigWarn = () => undefined): Effect.Effect<IntegrationConfig, ConfigError> => {
+  const secret = resolveSecretKey(e.SECRET_KEY, e.DATABASE_URL, warn);
+  if (Either.isLeft(secret)) return Effect.fail(new ConfigError({ problems: [secret.left] }));
+  return Effect.succeed({
+    store: { url: e.DATABASE_URL, authToken: e.DATABASE_AUTH_TOKEN, secretKey: secret.right },
+    rules: e.ONEFILE_SYNC_RULES,
+    leaseTtlMs: e.LEASE_TTL_MS,
+  });
+};
+
+export const integrationConfigFromEnv = (env: Env, warn: ConfigWarn = () => undefined): Effect.Effect<IntegrationConfig, ConfigError> =>
+  Effect.flatMap(decodeEnv(ProductEnvFields, env), (e) => integrationConfig(e, warn));

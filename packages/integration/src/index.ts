@@ -22,7 +22,16 @@ import { organisationRules } from "@pics/rules-organisation";
 import { reviewRules } from "@pics/rules-review";
 import { Layer } from "effect";
 
-export { integrationConfigFromEnv, type Env } from "./env.ts";
+export {
+  ConfigError,
+  decodeEnv,
+  integrationConfig,
+  integrationConfigFromEnv,
+  ProductEnvFields,
+  type ConfigWarn,
+  type Env,
+  type ProductEnv,
+} from "./env.ts";
 
 /** Every rule package this product ships; ONEFILE_SYNC_RULES picks the enabled ones. */
 export const allRulePackages: ReadonlyArray<RulePackage> = [officerRules, organisationRules, learnerRules, reviewRules];

@@ -1,0 +1,61 @@
+/**
+ * The daily run (SYNC-1) at the cron and time zone of the settings, re-read on every tick so a
+ * change applies without a restart. Several schedulers may run: the run lease lets one run at a
+ * time, and a slot already served by a run (in any process) is not run again. A run whose process
+ * died (its lease lapsed) is closed as interrupted and its slot is run again; the exchange looks
+ * everything up before creating, so nothing is duplicated.
+ */
+import { Exchange, RUN_LEASE } from "@pics/core";
+import { Leases, RunLog, SettingsStore } from "@pics/pics-store";
+import { Effect } from "effect";
+import { dueSlot, nextSlot } from "./slots.ts";
+
+export interface DaemonOptions {
+  readonly tickMs: number;
+  readonly log: (event: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Has a daily run started at or after the slot, other than one that was interrupted? */
+const slotServed = (slot: Date) =>
+  Effect.gen(function* () {
+    const runs = yield* (yield* RunLog).list({ limit: 100 });
+    return runs.items.some(
+      (run) => run.kind === "daily" && !run.dryRun && Date.parse(run.startedAt) >= slot.getTime() && !(run.message ?? "").startsWith("interrupted"),
+    );
+  });
+
+/** Closes runs left "running" by a process that died: nobody holds the run lease any more. */
+export const closeInterruptedRuns = Effect.gen(function* () {
+  if ((yield* (yield* Leases).holder(RUN_LEASE)) !== null) return [];
+  return yield* (yield* RunLog).closeAbandoned(1_000);
+});
+
+export const tick = (options: DaemonOptions) =>
+  Effect.gen(function* () {
+    const settings = yield* (yield* SettingsStore).get;
+    const closed = yield* closeInterruptedRuns;
+    for (const run of closed) options.log("run_interrupted", { runId: run.id, kind: run.kind });
+    if (!settings.integrationEnabled) return "disabled" as const;
+    const { cron, timeZone } = settings.dailySync;
+    const slot = dueSlot(cron, timeZone, new Date());
+    if (slot === null || (yield* slotServed(slot))) return "idle" as const;
+    options.log("daily_run_starting", { slot: slot.toISOString(), cron, timeZone });
+    const outcome = yield* Effect.either((yield* Exchange).run({ kind: "daily", trigger: "scheduler" }));
+    if (outcome._tag === "Left") {
+      options.log("daily_run_not_started", { reason: (outcome.left as { message?: string }).message ?? String(outcome.left) });
+      return "busy" as const;
+    }
+    const run = outcome.right;
+    options.log("daily_run_finished", { runId: run.id, status: run.status, ...run.progress, next: nextSlot(cron, timeZone, new Date())?.toISOString() });
+    return "ran" as const;
+  });
+
+export const daemon = (options: DaemonOptions) =>
+  Effect.gen(function* () {
+    options.log("scheduler_started", { tickMs: options.tickMs });
+    while (true) {
+      const result = yield* Effect.either(tick(options));
+      if (result._tag === "Left") options.log("scheduler_tick_failed", { reason: String((result.left as { message?: string }).message ?? result.left) });
+      yield* Effect.sleep(options.tickMs);
+    }
+  });

@@ -1,0 +1,40 @@
+/**
+ * The server's configuration: the product's variables (packages/integration/src/env.ts: database,
+ * SECRET_KEY, rule packages, lease lifetime) plus its own, PORT, HOST and API_TOKEN. Start-up fails
+ * fast with one message naming every bad variable.
+ */
+import { ConfigError, decodeEnv, integrationConfig, ProductEnvFields, type Env, type IntegrationConfig } from "@pics/integration";
+import { Effect, Schema } from "effect";
+import type { Logger } from "./log.ts";
+
+export { ConfigError };
+
+const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535)).annotations({
+  message: () => ({ message: "must be a port number 0-65535 (0 = any free port)", override: true }),
+});
+
+/** The variables the server reads; anything else in the environment is ignored. */
+export const ServerEnvFields = {
+  PORT: Schema.optionalWith(Port, { default: () => 8080 }),
+  HOST: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
+  API_TOKEN: Schema.propertySignature(Schema.String.pipe(Schema.filter((s) => /^\S+$/.test(s) || "must be one word without spaces"))).annotations({
+    missingMessage: () => "is required: the token clients must send as 'Authorization: Bearer <token>'",
+  }),
+  ...ProductEnvFields,
+};
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly apiToken: string;
+  /** The assembled product: store, rule packages, lease lifetime. */
+  readonly integration: IntegrationConfig;
+}
+
+/** Reads and checks the configuration; every problem is named in one ConfigError. */
+export const loadConfig = (env: Env, log: Logger): Effect.Effect<ServerConfig, ConfigError> =>
+  Effect.gen(function* () {
+    const e = yield* decodeEnv(ServerEnvFields, env);
+    const integration = yield* integrationConfig(e, (msg, fields) => log({ level: "warn", msg, ...fields }));
+    return { port: e.PORT, host: e.HOST, apiToken: e.API_TOKEN, integration };
+  });

@@ -1,0 +1,33 @@
+/**
+ * The product, assembled once at start-up: one ManagedRuntime built from IntegrationLayer. Every
+ * request runs its Effect through it, so services (the database, the OneFile client and its
+ * limiter, the rule registry) are shared for the life of the process.
+ */
+import type { Enrolment, OneFileConnection, ReferenceData, Rules } from "@pics/core";
+import { IntegrationLayer, type IntegrationConfig } from "@pics/integration";
+import type { Database, PicsRecords, RunLog, SettingsStore, StandardsCache } from "@pics/pics-store";
+import { ManagedRuntime } from "effect";
+
+/** What the routes use. `Exchange` is looked up optionally (see app.ts). */
+export type ServerServices =
+  | Database
+  | PicsRecords
+  | SettingsStore
+  | RunLog
+  | StandardsCache
+  | Rules
+  | Enrolment
+  | ReferenceData
+  | OneFileConnection;
+
+export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
+
+export const makeRuntime = (config: IntegrationConfig) => ManagedRuntime.make(IntegrationLayer(config));
+
+/**
+ * Builds the runtime now (opens and migrates the database, checks the rule packages), so a bad
+ * configuration stops the start-up with its own message instead of failing the first request.
+ */
+export const startRuntime = async (runtime: ReturnType<typeof makeRuntime>): Promise<void> => {
+  await runtime.runtime();
+};
