@@ -5,6 +5,7 @@
  *
  *   npm run bench                      # 2,000 learners
  *   BENCH_LEARNERS=200 npm run bench   # a quick look
+ *   BENCH_MODES=ours npm run bench     # only ours (while tuning; the JSON line needs both)
  *
  * Prints OneFile calls per learner, 429s, run time ÷ the rate-limit bound (calls ÷ limit × window)
  * and peak memory for both, and ends with one JSON line for machines.
@@ -50,7 +51,10 @@ const admin = async (adminUrl: string, path: string, body?: unknown) => {
 
 const runChild = (mode: string, baseUrl: string) =>
   new Promise<any>((resolve, reject) => {
-    const child = spawn(tsx, [join(root, "bench/exchange-runner.ts"), mode, baseUrl, dataFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", join(root, "bench/exchange-runner.ts"), mode, baseUrl, dataFile], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`${mode} run exited ${code}`))));
@@ -80,6 +84,11 @@ const measure = async (mode: "ours" | "baseline") => {
 };
 
 console.log(`Full exchange of ${learners} learners (3 qualifications, 8 reviews each); OneFile limit ${limit.calls} calls per ${limit.windowSeconds} s.`);
+const modes = (process.env.BENCH_MODES ?? "baseline,ours").split(",").map((m) => m.trim());
+if (modes.length === 1) {
+  console.log(JSON.stringify(await measure(modes[0] === "baseline" ? "baseline" : "ours")));
+  process.exit(0);
+}
 const baseline = await measure("baseline");
 const ours = await measure("ours");
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));

@@ -41,6 +41,8 @@ const prepare = async (learners: number, settings: Record<string, unknown> = {})
         uploadReviews: true,
         downloadReviews: true,
         learnerDemographicsMode: "PushToOneFile",
+        // Every minute is a slot, so a scheduler started at any time of day has a run due at once.
+        dailySync: { cron: "* * * * *", timeZone: "UTC" },
         ...settings,
       });
       yield* (yield* PicsRecords).importDocument(data.pics);
@@ -111,7 +113,7 @@ describe("the daily scheduler", () => {
     // Slow OneFile down so the run is still going when it is killed.
     await admin("/config", { latencyMs: 60 });
     const first = spawnScheduler(databaseUrl, [], {});
-    // Every minute is a slot, so the scheduler starts a daily run at once.
+    // Every minute is a slot (see prepare), so the scheduler starts a daily run at once.
     await new Promise((r) => setTimeout(r, 200));
     const deadline = Date.now() + 30_000;
     let killed: { id: string; done: number; total: number } | undefined;

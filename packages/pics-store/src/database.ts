@@ -71,6 +71,9 @@ const open = (config: DatabaseConfig) =>
         url: config.url,
         ...(config.authToken ? { authToken: config.authToken } : {}),
         timeout: config.busyTimeoutMs ?? 10_000,
+        // Calls are serialised per process (below), so one connection is enough, and the pragmas
+        // set here hold for every call.
+        concurrency: 1,
       });
       if (filePath) await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA foreign_keys = ON");
