@@ -29,6 +29,7 @@ import {
 } from "./errors.ts";
 import { holdLearner, type LearnerBusy } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
+import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
 import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
@@ -83,21 +84,6 @@ export interface EnrolmentShape {
   ) => Effect.Effect<LinkResult, Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound> | InvalidRequest>;
 }
 
-/** Officers and organisations a learner refers to, by id. */
-const referencedIds = (learner: Learner) => ({
-  officers: [
-    ...new Set(
-      [
-        learner.mainOfficerId,
-        ...learner.officers.map((o) => o.officerId),
-        ...learner.qualifications.map((q) => q.assessorId),
-        ...learner.reviews.map((r) => r.officerId),
-      ].filter((id): id is string => id !== null),
-    ),
-  ],
-  organisations: [...new Set(learner.placements.map((p) => p.organisationId))],
-});
-
 /** SET-14: `auto` means on when the customer has more than one OneFile centre. */
 export const effectiveMultipleCentres = (settings: Settings, centreCount: number): boolean =>
   settings.multipleCentres === "on" || (settings.multipleCentres === "auto" && centreCount > 1);
@@ -145,9 +131,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
         Effect.gen(function* () {
           if (!rules.has("learner")) return yield* new RuleDisabled({ rule: "learner", operation: "enrolment" });
           const learner = yield* records.getLearner(request.learnerId);
-          const ids = referencedIds(learner);
-          const officers = new Map((yield* records.getOfficers(ids.officers)).map((o) => [o.id, o]));
-          const organisations = new Map((yield* records.getOrganisations(ids.organisations)).map((o) => [o.id, o]));
+          const { officers, organisations } = yield* readReferenced(records, learner);
           const view = makeOneFileView(client);
           const builder = new PlanBuilder();
           const items: Array<ReportItem> = [];

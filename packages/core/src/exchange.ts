@@ -29,6 +29,7 @@ import { LearnerNotLinked, RunInProgress } from "./errors.ts";
 import { Exchange, type ExchangeShape, type StartRunOptions } from "./exchange-api.ts";
 import { holdLearner, LeaseTtl, processOwner } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
+import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
@@ -202,13 +203,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
       Effect.gen(function* () {
         const onefileLearner = learner.onefileId!;
         const centreId = learner.onefileCentreId ?? (yield* run.view.user(onefileLearner)).OrganisationID ?? 0;
-        const officerIds = [learner.mainOfficerId, ...learner.officers.map((o) => o.officerId), ...learner.qualifications.map((q) => q.assessorId), ...learner.reviews.map((r) => r.officerId)];
-        const officers = new Map(
-          (yield* records.getOfficers([...new Set(officerIds.filter((id): id is string => id !== null))])).map((o) => [o.id, o]),
-        );
-        const organisations = new Map(
-          (yield* records.getOrganisations([...new Set(learner.placements.map((p) => p.organisationId))])).map((o) => [o.id, o]),
-        );
+        const { officers, organisations } = yield* readReferenced(records, learner);
         const plan = new PlanBuilder();
         const items: Array<ReportItem> = [];
         const ctx: ExchangeContext = {

@@ -17,3 +17,4 @@ export * from "./vq.ts";
 export * from "./exchange-api.ts";
 export * from "./demographics.ts";
 export * from "./exchange.ts";
+export * from "./pics-side.ts";

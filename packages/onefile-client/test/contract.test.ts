@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Contract, normaliseDate } from "../src/index.ts"
+import { Effect } from "effect"
+import { Contract, normaliseDate, resolveConfig } from "../src/index.ts"
 
 describe("contract helpers", () => {
   it("dates: with or without Z, offsets, fractions, date-only; invalid refused", () => {
@@ -42,3 +43,19 @@ describe("contract helpers", () => {
     expect(Contract.errorCodeName(-57)).toBe("placementNotFound")
   })
 })
+
+describe("SET-3 environments", () => {
+  it("live, beta and practice have their base URLs, practice is the default, custom needs a base URL ending in /api/v2.1/", () => {
+    const url = (config: Parameters<typeof resolveConfig>[0]) => Effect.runSync(Effect.either(resolveConfig(config)));
+    const ok = (config: Parameters<typeof resolveConfig>[0]) => {
+      const result = url(config);
+      return result._tag === "Right" ? result.right.baseUrl : `error: ${result.left.message}`;
+    };
+    expect(ok({ customerToken: "t", environment: "live" })).toBe("https://wsapi.onefile.co.uk/api/v2.1/");
+    expect(ok({ customerToken: "t", environment: "beta" })).toBe("https://wsapibeta.onefile.co.uk/api/v2.1/");
+    expect(ok({ customerToken: "t", environment: "practice" })).toBe("https://wsapi2.onefile.co.uk/api/v2.1/");
+    expect(ok({ customerToken: "t" })).toBe("https://wsapi2.onefile.co.uk/api/v2.1/");
+    expect(ok({ customerToken: "t", environment: "custom", baseUrl: "http://127.0.0.1:4010/api/v2.1" })).toBe("http://127.0.0.1:4010/api/v2.1/");
+    expect(ok({ customerToken: "t", environment: "custom", baseUrl: "http://127.0.0.1:4010/" })).toMatch(/^error: environment "custom" needs a baseUrl ending in/);
+  });
+});

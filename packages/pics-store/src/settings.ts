@@ -142,17 +142,3 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): unknown 
   const { customerToken: _secret, ...fields } = patch;
   return { ...current, ...fields };
 };
-
-/** The OneFile API base URL the settings point at (onefile-api.md §1). */
-export const onefileBaseUrl = (settings: Settings): string | null => {
-  switch (settings.environment) {
-    case "live":
-      return "https://wsapi.onefile.co.uk/api/v2.1/";
-    case "beta":
-      return "https://wsapibeta.onefile.co.uk/api/v2.1/";
-    case "practice":
-      return "https://wsapi2.onefile.co.uk/api/v2.1/";
-    case "custom":
-      return settings.baseUrl;
-  }
-};

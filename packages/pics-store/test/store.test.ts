@@ -483,3 +483,29 @@ describe("one process, many fibres", () => {
     }).pipe(Effect.provide(PicsStore.layer({ url: tempDatabaseUrl(), secretKey: "x".repeat(20), busyTimeoutMs: 50 }))),
   );
 });
+
+describe("settings defaults (integration.md §1)", () => {
+  it("SET-1..17: the documented defaults", () => {
+    expect(defaultSettings).toEqual({
+      integrationEnabled: false,
+      environment: "practice",
+      baseUrl: null,
+      uploadReviews: false,
+      downloadReviews: false,
+      additionalAssessorTypes: [],
+      classroomFromMainTag: false,
+      visitTypeForUploadedReviews: "NotSpecified",
+      visitTypeIds: { FaceToFace: 1, RemoteSession: 2, NotSpecified: 3 },
+      learnerDemographicsMode: "Ignore",
+      officerDemographicsMode: "Ignore",
+      organisationDemographicsMode: "Ignore",
+      pushMainOfficerChanges: false,
+      pushEmployerChanges: false,
+      multipleCentres: "auto",
+      dailySync: { cron: "0 2 * * *", timeZone: "Europe/London" },
+      endedWithinDays: 31,
+      onefileRateLimit: { calls: 300, windowSeconds: 60 },
+    });
+  });
+
+});
