@@ -17,7 +17,9 @@ const perRecordView = (client: OneFileClientShape): OneFileView => ({
   user: (id) => client.getUser(id),
   placement: (id) => client.getPlacement(id),
   learningAims: (learnerId) =>
-    Effect.flatMap(client.searchLearningAims({ UserID: learnerId }), (rows) => Effect.forEach(rows, (row) => client.getLearningAim(row.ID))),
+    Effect.flatMap(client.searchLearningAims({ UserID: learnerId }), (rows) =>
+      Effect.forEach(rows, (row) => client.getLearningAim(row.ID)),
+    ),
   reviews: (centreId, learnerId) =>
     Effect.flatMap(client.searchReviews({ OrganisationID: centreId, LearnerID: learnerId }), (rows) =>
       Effect.forEach(rows, (row) => client.getReview(row.ID)),

@@ -31,11 +31,18 @@ writeFileSync(dataFile, JSON.stringify({ pics: data.pics, customerToken: data.cu
 /** Starts a sandbox process and waits for its base URL. */
 const startSandbox = () =>
   new Promise<{ baseUrl: string; adminUrl: string; stop: () => void }>((resolve, reject) => {
-    const child = spawn(tsx, [join(root, "packages/onefile-sandbox/src/main.ts")], { env: { ...process.env, SANDBOX_PORT: "0" } });
+    const child = spawn(tsx, [join(root, "packages/onefile-sandbox/src/main.ts")], {
+      env: { ...process.env, SANDBOX_PORT: "0" },
+    });
     child.on("error", reject);
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = /base URL:\s+(\S+)/.exec(line);
-      if (match?.[1]) resolve({ baseUrl: match[1], adminUrl: match[1].replace(/api\/v2\.1\/$/, "__sandbox"), stop: () => child.kill("SIGTERM") });
+      if (match?.[1])
+        resolve({
+          baseUrl: match[1],
+          adminUrl: match[1].replace(/api\/v2\.1\/$/, "__sandbox"),
+          stop: () => child.kill("SIGTERM"),
+        });
     });
   });
 
@@ -52,12 +59,18 @@ const admin = async (adminUrl: string, path: string, body?: unknown) => {
 const runChild = (mode: string, baseUrl: string) =>
   new Promise<any>((resolve, reject) => {
     const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", join(root, "bench/exchange-runner.ts"), mode, baseUrl, dataFile], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...profile, "--import", "tsx", join(root, "bench/exchange-runner.ts"), mode, baseUrl, dataFile],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`${mode} run exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`${mode} run exited ${code}`)),
+    );
   });
 
 const measure = async (mode: "ours" | "baseline") => {
@@ -65,7 +78,11 @@ const measure = async (mode: "ours" | "baseline") => {
   try {
     await admin(sandbox.adminUrl, "/seed", data.onefile);
     // A little network latency, and OneFile's limit scaled to a 2-second window.
-    await admin(sandbox.adminUrl, "/config", { latencyMs: 5, jitterMs: 5, rateLimit: { calls: limit.calls, windowMs: limit.windowSeconds * 1000 } });
+    await admin(sandbox.adminUrl, "/config", {
+      latencyMs: 5,
+      jitterMs: 5,
+      rateLimit: { calls: limit.calls, windowMs: limit.windowSeconds * 1000 },
+    });
     await admin(sandbox.adminUrl, "/calls/clear", {});
     const run = await runChild(mode, sandbox.baseUrl);
     const counters = await admin(sandbox.adminUrl, "/counters");
@@ -83,7 +100,9 @@ const measure = async (mode: "ours" | "baseline") => {
   }
 };
 
-console.log(`Full exchange of ${learners} learners (3 qualifications, 8 reviews each); OneFile limit ${limit.calls} calls per ${limit.windowSeconds} s.`);
+console.log(
+  `Full exchange of ${learners} learners (3 qualifications, 8 reviews each); OneFile limit ${limit.calls} calls per ${limit.windowSeconds} s.`,
+);
 const modes = (process.env.BENCH_MODES ?? "baseline,ours").split(",").map((m) => m.trim());
 if (modes.length === 1) {
   console.log(JSON.stringify(await measure(modes[0] === "baseline" ? "baseline" : "ours")));

@@ -20,7 +20,11 @@ const slotServed = (slot: Date) =>
   Effect.gen(function* () {
     const runs = yield* (yield* RunLog).list({ limit: 100 });
     return runs.items.some(
-      (run) => run.kind === "daily" && !run.dryRun && Date.parse(run.startedAt) >= slot.getTime() && !(run.message ?? "").startsWith("interrupted"),
+      (run) =>
+        run.kind === "daily" &&
+        !run.dryRun &&
+        Date.parse(run.startedAt) >= slot.getTime() &&
+        !(run.message ?? "").startsWith("interrupted"),
     );
   });
 
@@ -46,7 +50,12 @@ export const tick = (options: DaemonOptions) =>
       return "busy" as const;
     }
     const run = outcome.right;
-    options.log("daily_run_finished", { runId: run.id, status: run.status, ...run.progress, next: nextSlot(cron, timeZone, new Date())?.toISOString() });
+    options.log("daily_run_finished", {
+      runId: run.id,
+      status: run.status,
+      ...run.progress,
+      next: nextSlot(cron, timeZone, new Date())?.toISOString(),
+    });
     return "ran" as const;
   });
 
@@ -55,7 +64,8 @@ export const daemon = (options: DaemonOptions) =>
     options.log("scheduler_started", { tickMs: options.tickMs });
     while (true) {
       const result = yield* Effect.either(tick(options));
-      if (result._tag === "Left") options.log("scheduler_tick_failed", { reason: String((result.left as { message?: string }).message ?? result.left) });
+      if (result._tag === "Left")
+        options.log("scheduler_tick_failed", { reason: String((result.left as { message?: string }).message ?? result.left) });
       yield* Effect.sleep(options.tickMs);
     }
   });

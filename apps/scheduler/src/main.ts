@@ -16,20 +16,27 @@ const [command, ...rest] = process.argv.slice(2);
 /** The product's variables plus how often the scheduler looks at the clock and the settings. */
 const SchedulerEnvFields = {
   ...ProductEnvFields,
-  SCHEDULER_TICK_MS: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.positive()), { default: () => 30_000 }),
+  SCHEDULER_TICK_MS: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.positive()), {
+    default: () => 30_000,
+  }),
 };
 
 const main = async (): Promise<number> => {
   const env = await Effect.runPromise(decodeEnv(SchedulerEnvFields, process.env));
-  const config = await Effect.runPromise(integrationConfig(env, (warning, fields) => log("config_warning", { warning, ...fields })));
+  const config = await Effect.runPromise(
+    integrationConfig(env, (warning, fields) => log("config_warning", { warning, ...fields })),
+  );
   const runtime = ManagedRuntime.make(IntegrationLayer(config));
   try {
     if (command === "run-once") {
       const args = parseRunOnceArgs(rest);
-      const run = await runtime.runPromise(runOnce(args, { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) }));
+      const run = await runtime.runPromise(
+        runOnce(args, { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) }),
+      );
       return exitCodeOf(run.status);
     }
-    if (command !== undefined && command !== "daemon") throw new Error(`unknown command "${command}" (use run-once, or nothing for the daily scheduler)`);
+    if (command !== undefined && command !== "daemon")
+      throw new Error(`unknown command "${command}" (use run-once, or nothing for the daily scheduler)`);
     const tickMs = env.SCHEDULER_TICK_MS;
     const stop = new Promise<number>((resolve) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) {

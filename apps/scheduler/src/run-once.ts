@@ -28,7 +28,8 @@ export const parseRunOnceArgs = (argv: ReadonlyArray<string>): RunOnceArgs => {
   return { dryRun, learnerIds };
 };
 
-export const exitCodeOf = (status: Run["status"]): number => (status === "succeeded" ? 0 : status === "partially_succeeded" ? 2 : 1);
+export const exitCodeOf = (status: Run["status"]): number =>
+  status === "succeeded" ? 0 : status === "partially_succeeded" ? 2 : 1;
 
 const bar = (run: Run, width = 30) => {
   const { total, done, failed } = run.progress;
@@ -52,7 +53,8 @@ export const runOnce = (args: RunOnceArgs, out: { isTTY: boolean; write: (text: 
       const run = yield* log.get(runId);
       const line = bar(run);
       if (out.isTTY) out.write(`\r${line}`);
-      else if (line !== lastLine) out.write(`progress ${run.progress.done}/${run.progress.total} failed ${run.progress.failed}\n`);
+      else if (line !== lastLine)
+        out.write(`progress ${run.progress.done}/${run.progress.total} failed ${run.progress.failed}\n`);
       lastLine = line;
       if (run.status !== "running") {
         if (out.isTTY) out.write("\n");

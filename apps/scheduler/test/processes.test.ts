@@ -56,7 +56,14 @@ const spawnScheduler = (databaseUrl: string, args: Array<string>, env: Record<st
   // node --import tsx, not the tsx CLI: a signal must reach the scheduler itself, not a wrapper.
   const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, LEASE_TTL_MS: "1500", SCHEDULER_TICK_MS: "200", ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SECRET_KEY: SECRET,
+      LEASE_TTL_MS: "1500",
+      SCHEDULER_TICK_MS: "200",
+      ...env,
+    },
   });
   children.push(child);
   let output = "";
@@ -142,7 +149,10 @@ describe("the daily scheduler", () => {
       runs = await readRuns(databaseUrl);
     }
     expect(finishedAfterKill(runs.items)).toBe(true);
-    expect(runs.items.find((r) => r.id === killed!.id)).toMatchObject({ status: "failed", message: expect.stringMatching(/^interrupted/) });
+    expect(runs.items.find((r) => r.id === killed!.id)).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^interrupted/),
+    });
     // A graceful stop: SIGTERM once it is up.
     while (!second.output().includes("scheduler_started")) await new Promise((r) => setTimeout(r, 50));
     second.child.kill("SIGTERM");

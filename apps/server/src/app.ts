@@ -28,7 +28,17 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { makeTokenCheck, bearerToken } from "./auth.ts";
 import { HttpError, tidyIssues, toHttpError, unauthorized } from "./errors.ts";
-import { decodeQuery, DryRunQuery, isTrue, ListQuery, pathId, PreviewQuery, readJson, readObject, readOptionalObject } from "./http.ts";
+import {
+  decodeQuery,
+  DryRunQuery,
+  isTrue,
+  ListQuery,
+  pathId,
+  PreviewQuery,
+  readJson,
+  readObject,
+  readOptionalObject,
+} from "./http.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { httpKey, renderMetrics, type RunCountRow } from "./metrics.ts";
 import { buildOpenApi, type RouteDoc } from "./openapi.ts";
@@ -76,7 +86,10 @@ const requireEnabled = Effect.gen(function* () {
   }
 });
 
-const exchange = Effect.flatMap(Effect.serviceOption(Exchange), Option.match({ onNone: () => Effect.fail(notAvailable), onSome: Effect.succeed }));
+const exchange = Effect.flatMap(
+  Effect.serviceOption(Exchange),
+  Option.match({ onNone: () => Effect.fail(notAvailable), onSome: Effect.succeed }),
+);
 
 export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   const log = config.logger ?? jsonLogger;
@@ -170,8 +183,16 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
 
   // ---------------------------------------------------------------- health, metrics, openapi
 
-  route({ method: "get", path: "/health", summary: "Liveness (no auth)", tag: "operations", auth: false, responses: { 200: "alive" } }, () =>
-    Effect.succeed(ok({ status: "ok" })),
+  route(
+    {
+      method: "get",
+      path: "/health",
+      summary: "Liveness (no auth)",
+      tag: "operations",
+      auth: false,
+      responses: { 200: "alive" },
+    },
+    () => Effect.succeed(ok({ status: "ok" })),
   );
 
   let centresCache: { key: string; count: number; at: number } | undefined;
@@ -181,7 +202,8 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
     const settings = yield* (yield* SettingsStore).get;
     if (settings.multipleCentres !== "auto") return settings.multipleCentres === "on";
     const key = JSON.stringify([settings.environment, settings.baseUrl, settings.customerTokenSet]);
-    if (centresCache?.key === key && Date.now() - centresCache.at < 300_000) return effectiveMultipleCentres(settings, centresCache.count);
+    if (centresCache?.key === key && Date.now() - centresCache.at < 300_000)
+      return effectiveMultipleCentres(settings, centresCache.count);
     const connection = yield* OneFileConnection;
     const fromOneFile = yield* connection.clientEvenIfDisabled.pipe(
       Effect.flatMap(({ client }) => client.searchCentres()),
@@ -206,20 +228,25 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
         "SELECT kind, status, dry_run, COUNT(*), COALESCE(SUM(MAX(done - failed, 0)), 0), COALESCE(SUM(failed), 0) FROM runs GROUP BY kind, status, dry_run",
       ),
     );
-    return result.rows.map(
-      (row): RunCountRow => ({
-        kind: String(row[0]),
-        status: String(row[1]),
-        dryRun: Number(row[2]) === 1,
-        runs: Number(row[3]),
-        synced: Number(row[4]),
-        failed: Number(row[5]),
-      }),
-    );
+    return result.rows.map((row): RunCountRow => ({
+      kind: String(row[0]),
+      status: String(row[1]),
+      dryRun: Number(row[2]) === 1,
+      runs: Number(row[3]),
+      synced: Number(row[4]),
+      failed: Number(row[5]),
+    }));
   });
 
   route(
-    { method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "operations", produces: "text/plain", responses: { 200: "Prometheus text" } },
+    {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics",
+      tag: "operations",
+      produces: "text/plain",
+      responses: { 200: "Prometheus text" },
+    },
     (c) =>
       Effect.gen(function* () {
         const runs = yield* runCounts;
@@ -234,18 +261,40 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   );
 
   let openApiDocument: unknown;
-  route({ method: "get", path: "/openapi.json", summary: "This API as OpenAPI 3.1", tag: "operations", responses: { 200: "OpenAPI document" } }, () =>
-    Effect.sync(() => {
-      openApiDocument ??= buildOpenApi(routes, { Officer, Organisation, Learner, Placement, Qualification, Review, ImportDocument, SettingsPatch });
-      return ok(openApiDocument);
-    }),
+  route(
+    {
+      method: "get",
+      path: "/openapi.json",
+      summary: "This API as OpenAPI 3.1",
+      tag: "operations",
+      responses: { 200: "OpenAPI document" },
+    },
+    () =>
+      Effect.sync(() => {
+        openApiDocument ??= buildOpenApi(routes, {
+          Officer,
+          Organisation,
+          Learner,
+          Placement,
+          Qualification,
+          Review,
+          ImportDocument,
+          SettingsPatch,
+        });
+        return ok(openApiDocument);
+      }),
   );
 
   // ---------------------------------------------------------------- PICS records
 
   const listResponses = { 200: "a page: {items, nextCursor}", 400: "bad query" };
   const getResponses = { 200: "the record", 400: "invalid id", 404: "unknown id" };
-  const createResponses = { 201: "created", 400: "bad input (details = offending fields)", 409: "the id exists", 413: "body too large" };
+  const createResponses = {
+    201: "created",
+    400: "bad input (details = offending fields)",
+    409: "the id exists",
+    413: "body too large",
+  };
   const patchResponses = { 200: "the merged record", 400: "bad input", 404: "unknown id", 413: "body too large" };
 
   route(
@@ -260,39 +309,91 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
     (c) =>
       Effect.gen(function* () {
         const body = yield* readJson(c);
-        if (body === undefined) return yield* new HttpError({ status: 400, code: "invalid_input", text: "the import document is missing", details: [{ path: "(body)", message: "is missing" }] });
+        if (body === undefined)
+          return yield* new HttpError({
+            status: 400,
+            code: "invalid_input",
+            text: "the import document is missing",
+            details: [{ path: "(body)", message: "is missing" }],
+          });
         return ok(yield* (yield* PicsRecords).importDocument(body));
       }),
   );
 
   const topLevel = [
     { entity: "officer", plural: "officers", schema: Officer, create: records.createOfficer, update: records.updateOfficer },
-    { entity: "organisation", plural: "organisations", schema: Organisation, create: records.createOrganisation, update: records.updateOrganisation },
+    {
+      entity: "organisation",
+      plural: "organisations",
+      schema: Organisation,
+      create: records.createOrganisation,
+      update: records.updateOrganisation,
+    },
     { entity: "learner", plural: "learners", schema: Learner, create: records.createLearner, update: records.updateLearner },
   ] as const;
 
   for (const t of topLevel) {
     const base = `/api/v1/${t.plural}`;
     const ref = t.entity === "officer" ? "Officer" : t.entity === "organisation" ? "Organisation" : "Learner";
-    route({ method: "get", path: base, summary: `List ${t.plural}`, tag: "records", query: ListQuery, returns: { ref, page: true }, responses: listResponses }, (c) =>
-      Effect.gen(function* () {
-        const query = yield* decodeQuery(c, ListQuery, "query");
-        const store = yield* PicsRecords;
-        const list = t.entity === "officer" ? store.listOfficers : t.entity === "organisation" ? store.listOrganisations : store.listLearners;
-        return ok(yield* list(query));
-      }),
+    route(
+      {
+        method: "get",
+        path: base,
+        summary: `List ${t.plural}`,
+        tag: "records",
+        query: ListQuery,
+        returns: { ref, page: true },
+        responses: listResponses,
+      },
+      (c) =>
+        Effect.gen(function* () {
+          const query = yield* decodeQuery(c, ListQuery, "query");
+          const store = yield* PicsRecords;
+          const list =
+            t.entity === "officer"
+              ? store.listOfficers
+              : t.entity === "organisation"
+                ? store.listOrganisations
+                : store.listLearners;
+          return ok(yield* list(query));
+        }),
     );
-    route({ method: "post", path: base, summary: `Create a ${t.entity}`, tag: "records", body: { schema: t.schema }, returns: { ref }, responses: createResponses }, (c) =>
-      Effect.gen(function* () {
-        return ok(yield* t.create(yield* readObject(c, t.entity)), 201);
-      }),
+    route(
+      {
+        method: "post",
+        path: base,
+        summary: `Create a ${t.entity}`,
+        tag: "records",
+        body: { schema: t.schema },
+        returns: { ref },
+        responses: createResponses,
+      },
+      (c) =>
+        Effect.gen(function* () {
+          return ok(yield* t.create(yield* readObject(c, t.entity)), 201);
+        }),
     );
-    route({ method: "get", path: `${base}/:id`, summary: `Read a ${t.entity}`, tag: "records", returns: { ref }, responses: getResponses }, (c) =>
-      Effect.gen(function* () {
-        const id = yield* pathId(c, "id");
-        const store = yield* PicsRecords;
-        return ok(yield* (t.entity === "officer" ? store.getOfficer(id) : t.entity === "organisation" ? store.getOrganisation(id) : store.getLearner(id)));
-      }),
+    route(
+      {
+        method: "get",
+        path: `${base}/:id`,
+        summary: `Read a ${t.entity}`,
+        tag: "records",
+        returns: { ref },
+        responses: getResponses,
+      },
+      (c) =>
+        Effect.gen(function* () {
+          const id = yield* pathId(c, "id");
+          const store = yield* PicsRecords;
+          return ok(
+            yield* t.entity === "officer"
+              ? store.getOfficer(id)
+              : t.entity === "organisation"
+                ? store.getOrganisation(id)
+                : store.getLearner(id),
+          );
+        }),
     );
     route(
       {
@@ -374,7 +475,13 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
         }),
     );
     route(
-      { method: "delete", path: `${base}/:subId`, summary: `Delete a learner's ${n.kind}`, tag: "records", responses: { 204: "deleted", 400: "invalid id", 404: "unknown learner or " + n.kind } },
+      {
+        method: "delete",
+        path: `${base}/:subId`,
+        summary: `Delete a learner's ${n.kind}`,
+        tag: "records",
+        responses: { 204: "deleted", 400: "invalid id", 404: "unknown learner or " + n.kind },
+      },
       (c) =>
         Effect.gen(function* () {
           const id = yield* pathId(c, "id");
@@ -388,8 +495,19 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   // ---------------------------------------------------------------- settings and status
 
   route(
-    { method: "get", path: "/api/v1/settings", summary: "The integration settings (the customer token only as customerTokenSet)", tag: "integration", sensitive: true, responses: { 200: "settings" } },
-    () => Effect.map(Effect.flatMap(SettingsStore, (s) => s.get), (settings) => ok(settings)),
+    {
+      method: "get",
+      path: "/api/v1/settings",
+      summary: "The integration settings (the customer token only as customerTokenSet)",
+      tag: "integration",
+      sensitive: true,
+      responses: { 200: "settings" },
+    },
+    () =>
+      Effect.map(
+        Effect.flatMap(SettingsStore, (s) => s.get),
+        (settings) => ok(settings),
+      ),
   );
 
   route(
@@ -436,7 +554,13 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   );
 
   route(
-    { method: "get", path: "/api/v1/status", summary: "STAT-1: what is switched on, the last synchronisation and the current run", tag: "integration", responses: { 200: "status" } },
+    {
+      method: "get",
+      path: "/api/v1/status",
+      summary: "STAT-1: what is switched on, the last synchronisation and the current run",
+      tag: "integration",
+      responses: { 200: "status" },
+    },
     () =>
       Effect.gen(function* () {
         const settings = yield* (yield* SettingsStore).get;
@@ -467,8 +591,18 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   // ---------------------------------------------------------------- OneFile reference data
 
   route(
-    { method: "post", path: "/api/v1/onefile/connection-test", summary: "STAT-2: authenticate and report the customer and its centres, or the precise failure", tag: "onefile", responses: { 200: "{ok: true, …} or {ok: false, failure, message}" } },
-    () => Effect.map(Effect.flatMap(ReferenceData, (r) => r.connectionTest), (result) => ok(result)),
+    {
+      method: "post",
+      path: "/api/v1/onefile/connection-test",
+      summary: "STAT-2: authenticate and report the customer and its centres, or the precise failure",
+      tag: "onefile",
+      responses: { 200: "{ok: true, …} or {ok: false, failure, message}" },
+    },
+    () =>
+      Effect.map(
+        Effect.flatMap(ReferenceData, (r) => r.connectionTest),
+        (result) => ok(result),
+      ),
   );
   route(
     {
@@ -478,10 +612,25 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
       tag: "onefile",
       responses: { 200: "count and time", 502: "OneFile failed", 503: "OneFile not configured" },
     },
-    () => Effect.map(Effect.flatMap(ReferenceData, (r) => r.refreshQualificationLinks), (result) => ok(result)),
+    () =>
+      Effect.map(
+        Effect.flatMap(ReferenceData, (r) => r.refreshQualificationLinks),
+        (result) => ok(result),
+      ),
   );
-  route({ method: "get", path: "/api/v1/onefile/standards", summary: "STAT-3: the Standards as last fetched", tag: "onefile", responses: { 200: "{items}" } }, () =>
-    Effect.map(Effect.flatMap(ReferenceData, (r) => r.standards), (items) => ok({ items })),
+  route(
+    {
+      method: "get",
+      path: "/api/v1/onefile/standards",
+      summary: "STAT-3: the Standards as last fetched",
+      tag: "onefile",
+      responses: { 200: "{items}" },
+    },
+    () =>
+      Effect.map(
+        Effect.flatMap(ReferenceData, (r) => r.standards),
+        (items) => ok({ items }),
+      ),
   );
 
   // ---------------------------------------------------------------- enrolment
@@ -493,7 +642,13 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
       summary: "ENR-1: what an enrolment would send, each qualification's status and every blocking problem; no OneFile write",
       tag: "enrolment",
       query: PreviewQuery,
-      responses: { 200: "preview", 400: "bad centreId", 404: "unknown learner", 502: "OneFile failed", 503: "integration disabled" },
+      responses: {
+        200: "preview",
+        400: "bad centreId",
+        404: "unknown learner",
+        502: "OneFile failed",
+        503: "integration disabled",
+      },
     },
     (c) =>
       Effect.gen(function* () {
@@ -537,7 +692,14 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
       summary: "ENR-10: link the learner to an existing OneFile learner (creates nothing in OneFile)",
       tag: "enrolment",
       body: { schema: LinkBody },
-      responses: { 200: "linked", 400: "bad input or not a OneFile learner", 404: "unknown learner", 409: "already linked", 502: "OneFile failed", 503: "integration disabled" },
+      responses: {
+        200: "linked",
+        400: "bad input or not a OneFile learner",
+        404: "unknown learner",
+        409: "already linked",
+        502: "OneFile failed",
+        503: "integration disabled",
+      },
     },
     (c) =>
       Effect.gen(function* () {
@@ -546,7 +708,15 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
         const result = yield* (yield* Enrolment).link(learnerId, onefileId).pipe(
           Effect.catchIf(
             (e): e is Extract<typeof e, { _tag: "NotFound" | "Forbidden" }> => e._tag === "NotFound" || e._tag === "Forbidden",
-            () => Effect.fail(new HttpError({ status: 400, code: "invalid_request", text: `OneFile has no learner ${onefileId} for this customer`, details: [{ path: "onefileId", message: "is not a OneFile user of this customer" }] })),
+            () =>
+              Effect.fail(
+                new HttpError({
+                  status: 400,
+                  code: "invalid_request",
+                  text: `OneFile has no learner ${onefileId} for this customer`,
+                  details: [{ path: "onefileId", message: "is not a OneFile user of this customer" }],
+                }),
+              ),
           ),
         );
         return ok(result);
@@ -563,7 +733,14 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
       tag: "sync",
       query: DryRunQuery,
       body: { schema: RefreshBody, required: false },
-      responses: { 200: "{run, changes}", 400: "bad input", 404: "unknown learner", 409: "learner busy (SYNC-5)", 502: "OneFile failed", 503: "integration disabled" },
+      responses: {
+        200: "{run, changes}",
+        400: "bad input",
+        404: "unknown learner",
+        409: "learner busy (SYNC-5)",
+        502: "OneFile failed",
+        503: "integration disabled",
+      },
     },
     (c) =>
       Effect.gen(function* () {
@@ -572,7 +749,10 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
         const body = yield* decodeInput(RefreshBody, "refresh request")(yield* readOptionalObject(c, "refresh request"));
         yield* (yield* PicsRecords).getLearner(learnerId);
         yield* requireEnabled;
-        const outcome = yield* (yield* exchange).refresh(learnerId, { dryRun: isTrue(query.dryRun) || body.dryRun === true, trigger: "http" });
+        const outcome = yield* (yield* exchange).refresh(learnerId, {
+          dryRun: isTrue(query.dryRun) || body.dryRun === true,
+          trigger: "http",
+        });
         return ok(outcome);
       }),
   );
@@ -595,31 +775,63 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
       }),
   );
 
-  route({ method: "get", path: "/api/v1/sync/runs", summary: "Runs, newest first", tag: "sync", query: ListQuery, responses: listResponses }, (c) =>
-    Effect.gen(function* () {
-      const query = yield* decodeQuery(c, ListQuery, "query");
-      return ok(yield* (yield* RunLog).list(query));
-    }),
-  );
-
-  route({ method: "get", path: "/api/v1/sync/runs/:id", summary: "A run: outcome, counts, progress and per-learner errors", tag: "sync", responses: getResponses }, (c) =>
-    Effect.gen(function* () {
-      const id = yield* pathId(c, "id");
-      return ok(yield* (yield* RunLog).get(id));
-    }),
-  );
-
-  route({ method: "get", path: "/api/v1/sync/runs/:id/changes", summary: "The run's journal rows (JRN-2)", tag: "sync", responses: { ...getResponses, 200: "{items}" } }, (c) =>
-    Effect.gen(function* () {
-      const id = yield* pathId(c, "id");
-      const runLog = yield* RunLog;
-      yield* runLog.get(id);
-      return ok({ items: yield* runLog.changes(id) });
-    }),
+  route(
+    {
+      method: "get",
+      path: "/api/v1/sync/runs",
+      summary: "Runs, newest first",
+      tag: "sync",
+      query: ListQuery,
+      responses: listResponses,
+    },
+    (c) =>
+      Effect.gen(function* () {
+        const query = yield* decodeQuery(c, ListQuery, "query");
+        return ok(yield* (yield* RunLog).list(query));
+      }),
   );
 
   route(
-    { method: "get", path: "/api/v1/learners/:id/onefile/log", summary: "The learner's runs and changes, newest first", tag: "sync", query: ListQuery, responses: { 200: "{learnerId, runs, changes}", 400: "bad input", 404: "unknown learner" } },
+    {
+      method: "get",
+      path: "/api/v1/sync/runs/:id",
+      summary: "A run: outcome, counts, progress and per-learner errors",
+      tag: "sync",
+      responses: getResponses,
+    },
+    (c) =>
+      Effect.gen(function* () {
+        const id = yield* pathId(c, "id");
+        return ok(yield* (yield* RunLog).get(id));
+      }),
+  );
+
+  route(
+    {
+      method: "get",
+      path: "/api/v1/sync/runs/:id/changes",
+      summary: "The run's journal rows (JRN-2)",
+      tag: "sync",
+      responses: { ...getResponses, 200: "{items}" },
+    },
+    (c) =>
+      Effect.gen(function* () {
+        const id = yield* pathId(c, "id");
+        const runLog = yield* RunLog;
+        yield* runLog.get(id);
+        return ok({ items: yield* runLog.changes(id) });
+      }),
+  );
+
+  route(
+    {
+      method: "get",
+      path: "/api/v1/learners/:id/onefile/log",
+      summary: "The learner's runs and changes, newest first",
+      tag: "sync",
+      query: ListQuery,
+      responses: { 200: "{learnerId, runs, changes}", 400: "bad input", 404: "unknown learner" },
+    },
     (c) =>
       Effect.gen(function* () {
         const learnerId = yield* pathId(c, "id");
@@ -634,19 +846,37 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
 
   // ---------------------------------------------------------------- unknown routes
 
-  const known = routes.map((r) => ({ method: r.method.toUpperCase(), pattern: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, "[^/]+")}$`) }));
+  const known = routes.map((r) => ({
+    method: r.method.toUpperCase(),
+    pattern: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, "[^/]+")}$`),
+  }));
   app.notFound((c) => {
     const allowed = known.filter((k) => k.pattern.test(c.req.path)).map((k) => k.method);
     if (allowed.length > 0) {
       c.header("Allow", [...new Set(allowed)].join(", "));
-      return c.json({ error: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}` }, 405);
+      return c.json(
+        { error: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}` },
+        405,
+      );
     }
     return c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}; see GET /openapi.json` }, 404);
   });
 
   app.onError((error, c) => {
-    log({ level: "error", msg: "unhandled error", requestId: requestIdOf(c), path: c.req.path, error: error instanceof Error ? error.message : String(error) });
-    return c.json({ error: "internal_error", message: "something went wrong on our side; the request id in X-Request-Id finds it in the log" }, 500);
+    log({
+      level: "error",
+      msg: "unhandled error",
+      requestId: requestIdOf(c),
+      path: c.req.path,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return c.json(
+      {
+        error: "internal_error",
+        message: "something went wrong on our side; the request id in X-Request-Id finds it in the log",
+      },
+      500,
+    );
   });
 
   return app;

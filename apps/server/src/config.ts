@@ -17,7 +17,9 @@ const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535)
 export const ServerEnvFields = {
   PORT: Schema.optionalWith(Port, { default: () => 8080 }),
   HOST: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
-  API_TOKEN: Schema.propertySignature(Schema.String.pipe(Schema.filter((s) => /^\S+$/.test(s) || "must be one word without spaces"))).annotations({
+  API_TOKEN: Schema.propertySignature(
+    Schema.String.pipe(Schema.filter((s) => /^\S+$/.test(s) || "must be one word without spaces")),
+  ).annotations({
     missingMessage: () => "is required: the token clients must send as 'Authorization: Bearer <token>'",
   }),
   ...ProductEnvFields,

@@ -93,7 +93,10 @@ const ONEFILE_ERRORS: Readonly<Record<string, { code: string; explain: string }>
   Forbidden: { code: "onefile_forbidden", explain: "OneFile refused access to a record of another customer" },
   RejectedByOneFile: { code: "onefile_rejected", explain: "OneFile rejected the request" },
   OneFileUnavailable: { code: "onefile_unavailable", explain: "OneFile could not be reached" },
-  CreateOutcomeUnknown: { code: "onefile_create_outcome_unknown", explain: "OneFile gave no usable answer to a create; running it again is safe" },
+  CreateOutcomeUnknown: {
+    code: "onefile_create_outcome_unknown",
+    explain: "OneFile gave no usable answer to a create; running it again is safe",
+  },
   UndecodableResponse: { code: "onefile_bad_answer", explain: "OneFile answered something unexpected" },
   CallBudgetFailed: { code: "onefile_budget_failed", explain: "the shared OneFile call budget could not be read" },
 };
@@ -111,7 +114,10 @@ const onefileFailure = (error: Tagged, step?: string): Mapped | undefined => {
 
 const INTERNAL: Mapped = {
   status: 500,
-  body: { error: "internal_error", message: "something went wrong on our side; the request id in X-Request-Id finds it in the log" },
+  body: {
+    error: "internal_error",
+    message: "something went wrong on our side; the request id in X-Request-Id finds it in the log",
+  },
   internal: true,
 };
 
@@ -137,7 +143,10 @@ export const toHttpError = (error: unknown): Mapped => {
       // the OneFile client's InvalidRequest{endpoint, field}: PICS data OneFile's contract cannot take.
       return {
         status: 422,
-        body: body("onefile_request_invalid", `the data cannot be sent to OneFile: ${message}`, { endpoint: error.endpoint, field: error.field }),
+        body: body("onefile_request_invalid", `the data cannot be sent to OneFile: ${message}`, {
+          endpoint: error.endpoint,
+          field: error.field,
+        }),
       };
     // ---------------------------------------------------------------- 404
     case "RecordNotFound":
@@ -148,7 +157,10 @@ export const toHttpError = (error: unknown): Mapped => {
     case "LearnerAlreadyEnrolled":
       return {
         status: 409,
-        body: body("already_enrolled", message, { onefileId: error.onefileId, candidates: [{ onefileId: error.onefileId, matchedOn: ["linked"] }] }),
+        body: body("already_enrolled", message, {
+          onefileId: error.onefileId,
+          candidates: [{ onefileId: error.onefileId, matchedOn: ["linked"] }],
+        }),
       };
     case "DuplicateLearnerFound":
       return { status: 409, body: body("duplicate_learner", message, { candidates: error.candidates }) };
@@ -157,7 +169,10 @@ export const toHttpError = (error: unknown): Mapped => {
     case "LearnerNotLinked":
       return { status: 409, body: body("learner_not_linked", message, { learnerId: error.learnerId }) };
     case "LeaseHeld":
-      return { status: 409, body: body("run_in_progress", "another operation is working on this; try again when it has finished") };
+      return {
+        status: 409,
+        body: body("run_in_progress", "another operation is working on this; try again when it has finished"),
+      };
     // ---------------------------------------------------------------- 422
     case "EnrolmentBlocked":
       return { status: 422, body: body("enrolment_blocked", message, { blockers: error.blockers }) };
@@ -188,4 +203,7 @@ export const toHttpError = (error: unknown): Mapped => {
   }
 };
 
-export const unauthorized: ErrorBody = { error: "unauthorized", message: "a valid 'Authorization: Bearer <token>' header is required" };
+export const unauthorized: ErrorBody = {
+  error: "unauthorized",
+  message: "a valid 'Authorization: Bearer <token>' header is required",
+};

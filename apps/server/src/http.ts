@@ -32,7 +32,10 @@ export const readJson = (c: Context): Effect.Effect<unknown, HttpError> =>
       catch: () => new HttpError({ status: 400, code: "invalid_body", text: "the request body could not be read" }),
     });
     if (text.trim() === "") return undefined;
-    const parsed = Either.try({ try: () => JSON.parse(text) as unknown, catch: (e) => (e instanceof Error ? e.message : String(e)) });
+    const parsed = Either.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: (e) => (e instanceof Error ? e.message : String(e)),
+    });
     if (Either.isLeft(parsed)) {
       return yield* new HttpError({
         status: 400,
@@ -63,7 +66,9 @@ export const readOptionalObject = (c: Context, what: string): Effect.Effect<Reco
 const readObjectValue = (value: unknown, what: string) =>
   typeof value === "object" && value !== null && !Array.isArray(value)
     ? Effect.succeed(value as Record<string, unknown>)
-    : Effect.fail(badInput(`the request body must be a JSON object (${what})`, [{ path: "(body)", message: "must be a JSON object" }]));
+    : Effect.fail(
+        badInput(`the request body must be a JSON object (${what})`, [{ path: "(body)", message: "must be a JSON object" }]),
+      );
 
 /** Decodes the named query parameters with a Schema; unknown parameters are ignored. */
 export const decodeQuery = <F extends Schema.Struct.Fields>(c: Context, schema: Schema.Struct<F>, what: string) => {
@@ -100,6 +105,9 @@ export const PreviewQuery = Schema.Struct({
   centreId: Schema.NumberFromString.pipe(
     Schema.int(),
     Schema.positive(),
-    Schema.annotations({ message: () => "must be a OneFile centre id (a positive whole number)", missingMessage: () => "is required (the OneFile centre id)" }),
+    Schema.annotations({
+      message: () => "must be a OneFile centre id (a positive whole number)",
+      missingMessage: () => "is required (the OneFile centre id)",
+    }),
   ),
 });

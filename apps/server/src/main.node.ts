@@ -29,7 +29,14 @@ try {
 
 const app = makeApp(runtime, { apiToken: config.apiToken, logger: log });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
-  log({ level: "info", msg: "listening", port: info.port, host: config.host, url: `http://${config.host}:${info.port}`, runtime: "node" });
+  log({
+    level: "info",
+    msg: "listening",
+    port: info.port,
+    host: config.host,
+    url: `http://${config.host}:${info.port}`,
+    runtime: "node",
+  });
 });
 server.once("error", (error) => fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`));
 

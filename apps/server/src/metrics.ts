@@ -35,7 +35,12 @@ const labels = (pairs: Readonly<Record<string, string>>) => {
 
 class Text {
   private readonly lines: Array<string> = [];
-  metric(name: string, type: "counter" | "gauge", help: string, samples: ReadonlyArray<readonly [Record<string, string>, number]>) {
+  metric(
+    name: string,
+    type: "counter" | "gauge",
+    help: string,
+    samples: ReadonlyArray<readonly [Record<string, string>, number]>,
+  ) {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [pairs, value] of samples) this.lines.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
   }
@@ -61,8 +66,18 @@ export const renderMetrics = (input: MetricsInput): string => {
     for (const r of real) sums.set(r.kind, (sums.get(r.kind) ?? 0) + pick(r));
     return [...sums].map(([kind, value]) => [{ kind }, value] as const);
   };
-  out.metric("pics_learners_synced_total", "counter", "Learners exchanged successfully by daily, full and refresh runs (not dry runs).", byKind((r) => r.synced));
-  out.metric("pics_learners_failed_total", "counter", "Learners whose exchange failed in daily, full and refresh runs (not dry runs).", byKind((r) => r.failed));
+  out.metric(
+    "pics_learners_synced_total",
+    "counter",
+    "Learners exchanged successfully by daily, full and refresh runs (not dry runs).",
+    byKind((r) => r.synced),
+  );
+  out.metric(
+    "pics_learners_failed_total",
+    "counter",
+    "Learners whose exchange failed in daily, full and refresh runs (not dry runs).",
+    byKind((r) => r.failed),
+  );
   out.metric(
     "pics_last_synchronised_timestamp_seconds",
     "gauge",
@@ -75,13 +90,30 @@ export const renderMetrics = (input: MetricsInput): string => {
     "pics_onefile_calls_total",
     "counter",
     "OneFile HTTP exchanges made by this process, by endpoint and status (HTTP status, timeout or network).",
-    c === null ? [] : Object.entries(c.calls).flatMap(([endpoint, statuses]) => Object.entries(statuses).map(([status, n]) => [{ endpoint, status }, n] as const)),
+    c === null
+      ? []
+      : Object.entries(c.calls).flatMap(([endpoint, statuses]) =>
+          Object.entries(statuses).map(([status, n]) => [{ endpoint, status }, n] as const),
+        ),
   );
-  out.metric("pics_onefile_http_429_total", "counter", "OneFile answers 429 (rate limited) seen by this process.", [[{}, c?.http429 ?? 0]]);
-  out.metric("pics_onefile_limiter_wait_seconds_total", "counter", "Time spent waiting for the shared OneFile call budget (pacing).", [[{}, (c?.limiterWaitMs ?? 0) / 1000]]);
-  out.metric("pics_onefile_rate_limit_wait_seconds_total", "counter", "Time spent waiting out OneFile 429 answers.", [[{}, (c?.rateLimitWaitMs ?? 0) / 1000]]);
-  out.metric("pics_onefile_retries_total", "counter", "OneFile calls repeated after 5xx, timeout or dropped connection.", [[{}, c?.retries ?? 0]]);
-  out.metric("pics_onefile_authentications_total", "counter", "OneFile sessions opened (first and renewals).", [[{}, c?.authentications ?? 0]]);
+  out.metric("pics_onefile_http_429_total", "counter", "OneFile answers 429 (rate limited) seen by this process.", [
+    [{}, c?.http429 ?? 0],
+  ]);
+  out.metric(
+    "pics_onefile_limiter_wait_seconds_total",
+    "counter",
+    "Time spent waiting for the shared OneFile call budget (pacing).",
+    [[{}, (c?.limiterWaitMs ?? 0) / 1000]],
+  );
+  out.metric("pics_onefile_rate_limit_wait_seconds_total", "counter", "Time spent waiting out OneFile 429 answers.", [
+    [{}, (c?.rateLimitWaitMs ?? 0) / 1000],
+  ]);
+  out.metric("pics_onefile_retries_total", "counter", "OneFile calls repeated after 5xx, timeout or dropped connection.", [
+    [{}, c?.retries ?? 0],
+  ]);
+  out.metric("pics_onefile_authentications_total", "counter", "OneFile sessions opened (first and renewals).", [
+    [{}, c?.authentications ?? 0],
+  ]);
 
   out.metric(
     "pics_http_requests_total",

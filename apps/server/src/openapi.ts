@@ -117,7 +117,8 @@ export const buildOpenApi = (routes: ReadonlyArray<RouteDoc>, named: Readonly<Re
     info: {
       title: "PICS ↔ OneFile API",
       version: "1.0.0",
-      description: "The product's HTTP API (shared/spec/http-api.md). Every route but /health needs 'Authorization: Bearer <token>'.",
+      description:
+        "The product's HTTP API (shared/spec/http-api.md). Every route but /health needs 'Authorization: Bearer <token>'.",
     },
     components: {
       schemas: components,

@@ -32,12 +32,21 @@ import { READ_ONLY_REVIEW_FIELDS } from "./schemas.ts";
 type Json = Record<string, unknown>;
 
 const alreadyExists = (entity: string, id: string) =>
-  new HttpError({ status: 409, code: "already_exists", text: `${entity} "${id}" already exists; PATCH it to change it`, details: { entity, id } });
+  new HttpError({
+    status: 409,
+    code: "already_exists",
+    text: `${entity} "${id}" already exists; PATCH it to change it`,
+    details: { entity, id },
+  });
 
 /** A body may repeat the id of the record it addresses, never change it. */
 const checkSameId = (body: Json, id: string, entity: string) =>
   body.id !== undefined && body.id !== id
-    ? Effect.fail(badInput(`the ${entity} id cannot be changed`, [{ path: "id", message: `must be "${id}" (the id in the path) or left out` }]))
+    ? Effect.fail(
+        badInput(`the ${entity} id cannot be changed`, [
+          { path: "id", message: `must be "${id}" (the id in the path) or left out` },
+        ]),
+      )
     : Effect.void;
 
 // ---------------------------------------------------------------- references
@@ -54,12 +63,15 @@ const checkReferences = (officers: ReadonlyArray<Ref>, organisations: ReadonlyAr
     const foundOfficers = new Set((yield* records.getOfficers(wanted(officers))).map((o) => o.id));
     const foundOrganisations = new Set((yield* records.getOrganisations(wanted(organisations))).map((o) => o.id));
     const issues: Array<FieldIssue> = [
-      ...officers.filter((r) => r.id !== null && !foundOfficers.has(r.id)).map((r) => ({ path: r.path, message: `refers to officer "${r.id}", which does not exist` })),
+      ...officers
+        .filter((r) => r.id !== null && !foundOfficers.has(r.id))
+        .map((r) => ({ path: r.path, message: `refers to officer "${r.id}", which does not exist` })),
       ...organisations
         .filter((r) => r.id !== null && !foundOrganisations.has(r.id))
         .map((r) => ({ path: r.path, message: `refers to organisation "${r.id}", which does not exist` })),
     ];
-    if (issues.length > 0) return yield* badInput(`invalid references: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+    if (issues.length > 0)
+      return yield* badInput(`invalid references: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
   });
 
 const placementRefs = (p: Placement, at = ""): Array<Ref> => [{ path: `${at}organisationId`, id: p.organisationId }];
@@ -120,7 +132,8 @@ export const createOrganisation = (body: unknown) =>
   Effect.gen(function* () {
     const records = yield* PicsRecords;
     const organisation = yield* decodeInput(Organisation, "organisation")(body);
-    if ((yield* records.getOrganisations([organisation.id])).length > 0) return yield* alreadyExists("organisation", organisation.id);
+    if ((yield* records.getOrganisations([organisation.id])).length > 0)
+      return yield* alreadyExists("organisation", organisation.id);
     yield* records.saveOrganisation(organisation);
     return yield* records.getOrganisation(organisation.id);
   });
@@ -147,7 +160,9 @@ const referencingLearners = (entity: "officer" | "organisation", id: string) =>
            UNION SELECT learner_id FROM reviews WHERE officer_id = ?1
            ORDER BY 1 LIMIT 20`
         : `SELECT DISTINCT learner_id AS learner FROM placements WHERE organisation_id = ?1 ORDER BY 1 LIMIT 20`;
-    const result = yield* database.use(`find learners referring to ${entity}`, () => database.client.execute({ sql: query, args: [id] }));
+    const result = yield* database.use(`find learners referring to ${entity}`, () =>
+      database.client.execute({ sql: query, args: [id] }),
+    );
     return result.rows.map((row) => String(row[0]));
   });
 
@@ -268,7 +283,10 @@ export const updateNested = (kind: NestedKind, learnerId: string, id: string, bo
     yield* checkSameId(body, id, kind);
     const record = yield* decodeInput(NESTED[kind].schema, kind)({ ...current, ...body });
     yield* checkNestedReferences(kind, record);
-    yield* records.saveLearner({ ...learner, [NESTED[kind].list]: listOf(learner, kind).map((r) => (r.id === id ? record : r)) } as Learner);
+    yield* records.saveLearner({
+      ...learner,
+      [NESTED[kind].list]: listOf(learner, kind).map((r) => (r.id === id ? record : r)),
+    } as Learner);
     return listOf(yield* records.getLearner(learnerId), kind).find((r) => r.id === id);
   });
 
@@ -279,7 +297,10 @@ export const deleteNested = (kind: NestedKind, learnerId: string, id: string) =>
     yield* records.getLearner(learnerId);
     const table = NESTED_LISTS[NESTED[kind].list];
     const deleted = yield* database.use(`delete ${kind}`, (db) =>
-      db.delete(table).where(and(eq(table.learnerId, learnerId), eq(table.id, id))).returning({ id: table.id }),
+      db
+        .delete(table)
+        .where(and(eq(table.learnerId, learnerId), eq(table.id, id)))
+        .returning({ id: table.id }),
     );
     if (deleted.length === 0) return yield* new RecordNotFound({ entity: kind, id });
   });

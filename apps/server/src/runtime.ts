@@ -10,15 +10,7 @@ import { ManagedRuntime } from "effect";
 
 /** What the routes use. `Exchange` is looked up optionally (see app.ts). */
 export type ServerServices =
-  | Database
-  | PicsRecords
-  | SettingsStore
-  | RunLog
-  | StandardsCache
-  | Rules
-  | Enrolment
-  | ReferenceData
-  | OneFileConnection;
+  Database | PicsRecords | SettingsStore | RunLog | StandardsCache | Rules | Enrolment | ReferenceData | OneFileConnection;
 
 export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
 

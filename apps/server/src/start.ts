@@ -79,7 +79,9 @@ if (demo) {
     }),
   );
   say(`demo mode: no OneFile token was configured, so a local OneFile sandbox runs at ${sandbox.baseUrl}`);
-  say(saved ? `  its state was restored from ${sandboxStateFile}` : `  seeded with demo data; the PICS demo records were imported`);
+  say(
+    saved ? `  its state was restored from ${sandboxStateFile}` : `  seeded with demo data; the PICS demo records were imported`,
+  );
 }
 await runtime.dispose();
 
@@ -91,10 +93,19 @@ const saveSandbox = async () => {
 const saver = sandbox ? setInterval(() => void saveSandbox().catch(() => undefined), 60_000) : undefined;
 
 // The server and the scheduler, each its own process (they coordinate through the database).
-const childEnv = { ...process.env, API_TOKEN: apiToken, PORT: env.PORT, SECRET_KEY: config.store.secretKey, DATABASE_URL: env.DATABASE_URL };
+const childEnv = {
+  ...process.env,
+  API_TOKEN: apiToken,
+  PORT: env.PORT,
+  SECRET_KEY: config.store.secretKey,
+  DATABASE_URL: env.DATABASE_URL,
+};
 const children: Array<ChildProcess> = [];
 const launch = (name: string, script: string) => {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, script)], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, script)], {
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) if (line.trim()) console.log(`[${name}] ${line}`);

@@ -26,7 +26,9 @@ describe("configuration", () => {
     });
     const key = Either.isRight(first.result) ? first.result.right.integration.store.secretKey : "";
     expect(readFileSync(join(dir, "data", "secret.key"), "utf8").trim()).toBe(key);
-    expect(first.logs).toEqual([expect.objectContaining({ level: "warn", msg: expect.stringContaining("SECRET_KEY is not set") })]);
+    expect(first.logs).toEqual([
+      expect.objectContaining({ level: "warn", msg: expect.stringContaining("SECRET_KEY is not set") }),
+    ]);
     // The next start reads the same key.
     const second = load({ API_TOKEN: "tok-123", DATABASE_URL: url });
     expect(Either.isRight(second.result) && second.result.right.integration.store.secretKey).toBe(key);
@@ -57,7 +59,13 @@ describe("configuration", () => {
   });
 
   it("refuses bad values with one message naming each variable", () => {
-    const { result } = load({ API_TOKEN: "  ", PORT: "99999", SECRET_KEY: "short", DATABASE_URL: "postgres://x", LEASE_TTL_MS: "soon" });
+    const { result } = load({
+      API_TOKEN: "  ",
+      PORT: "99999",
+      SECRET_KEY: "short",
+      DATABASE_URL: "postgres://x",
+      LEASE_TTL_MS: "soon",
+    });
     expect(Either.isLeft(result) && result.left.problems).toEqual([
       "PORT must be a port number 0-65535 (0 = any free port)",
       "API_TOKEN is required: the token clients must send as 'Authorization: Bearer <token>'",

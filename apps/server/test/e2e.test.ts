@@ -85,13 +85,19 @@ const stop = async (proc: Proc) => {
   return proc.exited;
 };
 
-const waitFor = async <A>(what: string, probe: () => A | undefined | Promise<A | undefined>, timeoutMs = 45_000, procs: Array<Proc> = []) => {
+const waitFor = async <A>(
+  what: string,
+  probe: () => A | undefined | Promise<A | undefined>,
+  timeoutMs = 45_000,
+  procs: Array<Proc> = [],
+) => {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const value = await probe();
     if (value !== undefined) return value;
     for (const proc of procs) {
-      if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode} while waiting for ${what}:\n${proc.output()}`);
+      if (proc.child.exitCode !== null)
+        throw new Error(`${proc.name} exited ${proc.child.exitCode} while waiting for ${what}:\n${proc.output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -100,28 +106,55 @@ const waitFor = async <A>(what: string, probe: () => A | undefined | Promise<A |
 
 type Runtime = "node" | "deno";
 
-const serverEnv = (databaseUrl: string, env: Record<string, string>) => ({ API_TOKEN, SECRET_KEY, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: "0", ...env });
+const serverEnv = (databaseUrl: string, env: Record<string, string>) => ({
+  API_TOKEN,
+  SECRET_KEY,
+  DATABASE_URL: databaseUrl,
+  HOST: "127.0.0.1",
+  PORT: "0",
+  ...env,
+});
 
 /** The server as a process; resolves once it printed its `listening` line, with its base URL. */
 const startServerProcess = async (runtime: Runtime, databaseUrl: string, env: Record<string, string> = {}) => {
   const proc =
     runtime === "node"
       ? // node --import tsx (not the tsx CLI): the pid we signal is the server itself.
-        spawnProc("server (node)", process.execPath, ["--import", "tsx", "apps/server/src/main.node.ts"], serverEnv(databaseUrl, env))
-      : spawnProc("server (deno)", denoBin, ["run", "--quiet", "--allow-all", "apps/server/src/main.deno.ts"], serverEnv(databaseUrl, env));
-  const port = await waitFor("the listening line", () => proc.lines.find((l) => l.msg === "listening")?.port as number | undefined, 60_000, [proc]);
+        spawnProc(
+          "server (node)",
+          process.execPath,
+          ["--import", "tsx", "apps/server/src/main.node.ts"],
+          serverEnv(databaseUrl, env),
+        )
+      : spawnProc(
+          "server (deno)",
+          denoBin,
+          ["run", "--quiet", "--allow-all", "apps/server/src/main.deno.ts"],
+          serverEnv(databaseUrl, env),
+        );
+  const port = await waitFor(
+    "the listening line",
+    () => proc.lines.find((l) => l.msg === "listening")?.port as number | undefined,
+    60_000,
+    [proc],
+  );
   return { proc, url: `http://127.0.0.1:${port}` };
 };
 
 /** The scheduler as a process: `node --import tsx apps/scheduler/src/main.ts [run-once …]`. */
 const startScheduler = (databaseUrl: string, args: Array<string>, env: Record<string, string> = {}) =>
-  spawnProc(`scheduler ${args.join(" ") || "daemon"}`, process.execPath, ["--import", "tsx", "apps/scheduler/src/main.ts", ...args], {
-    DATABASE_URL: databaseUrl,
-    SECRET_KEY,
-    // An hour between ticks: the daemon looks once at start-up, then stays idle for the test.
-    SCHEDULER_TICK_MS: "3600000",
-    ...env,
-  });
+  spawnProc(
+    `scheduler ${args.join(" ") || "daemon"}`,
+    process.execPath,
+    ["--import", "tsx", "apps/scheduler/src/main.ts", ...args],
+    {
+      DATABASE_URL: databaseUrl,
+      SECRET_KEY,
+      // An hour between ticks: the daemon looks once at start-up, then stays idle for the test.
+      SCHEDULER_TICK_MS: "3600000",
+      ...env,
+    },
+  );
 
 /** The run id a run-once prints (`run run_… started`). */
 const runIdOf = (proc: Proc) => /run (run_\S+)(?: \(dry run\))? started/.exec(proc.output())?.[1];
@@ -148,7 +181,9 @@ const call = (base: string, method: string, path: string, body?: unknown, token:
         agent: false,
         headers: {
           ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-          ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }),
+          ...(payload === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }),
         },
       },
       (res) => {
@@ -199,7 +234,16 @@ const document = () => {
     mainOfficerId: "O1",
     officers: [],
     placements: [{ id: "P1", organisationId: "G1", type: "P", startDate: "2026-09-01" }],
-    qualifications: [{ id: "Q1", vqReference: "ST0795", assessorId: "O1", startDate: "2026-09-01", plannedEndDate: "2028-08-31", registrationNumber: "REG-5" }],
+    qualifications: [
+      {
+        id: "Q1",
+        vqReference: "ST0795",
+        assessorId: "O1",
+        startDate: "2026-09-01",
+        plannedEndDate: "2028-08-31",
+        registrationNumber: "REG-5",
+      },
+    ],
     reviews: [],
   } as (typeof doc.learners)[number]);
   return doc;
@@ -218,9 +262,12 @@ const idleDailySync = () => {
  */
 const dueDailySync = () => {
   const timeZone = "Asia/Kolkata";
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(
-    new Date(Date.now() - 60_000),
-  );
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(Date.now() - 60_000));
   const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return { cron: `${part("minute")} ${part("hour")} * * *`, timeZone };
 };
@@ -238,7 +285,12 @@ const setUp = async (base: string, learners: ReadonlyArray<string>, dailySync = 
     dailySync,
   });
   expect(settings.status, settings.text).toBe(200);
-  expect(settings.json).toMatchObject({ integrationEnabled: true, environment: "custom", customerTokenSet: true, uploadReviews: true });
+  expect(settings.json).toMatchObject({
+    integrationEnabled: true,
+    environment: "custom",
+    customerTokenSet: true,
+    uploadReviews: true,
+  });
   expect(settings.text).not.toContain(CUSTOMER_TOKEN);
 
   const imported = await call(base, "POST", "/api/v1/import", document());
@@ -308,7 +360,9 @@ const scenario = async (runtime: Runtime) => {
   expect(refresh.status, refresh.text).toBe(200);
   expect(refresh.json.run).toMatchObject({ kind: "refresh", learnerId: "L1", dryRun: false, status: "succeeded" });
   expect(refresh.json.changes).toEqual(
-    expect.arrayContaining([expect.objectContaining({ entity: "qualification", field: "totalElements", after: 12, direction: "toPics" })]),
+    expect.arrayContaining([
+      expect.objectContaining({ entity: "qualification", field: "totalElements", after: 12, direction: "toPics" }),
+    ]),
   );
   const q1 = (await call(base, "GET", "/api/v1/learners/L1")).json.qualifications.find((q: any) => q.id === "Q1");
   expect(q1).toMatchObject({ totalElements: 12, elementsDone: 5 });
@@ -334,10 +388,20 @@ const scenario = async (runtime: Runtime) => {
   // The daemon on the same file: its one tick at start-up finds the slot of SET-15 due and runs
   // the daily run (SYNC-1) over both enrolled learners; then it idles (next tick in an hour).
   const daemon = startScheduler(databaseUrl, []);
-  await waitFor("the daemon's daily run", () => daemon.lines.find((l) => l.event === "daily_run_finished"), 45_000, [daemon, server.proc]);
-  expect(daemon.lines.find((l) => l.event === "daily_run_starting")).toMatchObject({ cron: dailySync.cron, timeZone: "Asia/Kolkata" });
-  const daily = ((await call(base, "GET", "/api/v1/sync/runs?limit=50")).json.items as Array<any>).filter((r) => r.kind === "daily");
-  expect(daily).toEqual([expect.objectContaining({ trigger: "scheduler", status: "succeeded", progress: { total: 2, done: 2, failed: 0 } })]);
+  await waitFor("the daemon's daily run", () => daemon.lines.find((l) => l.event === "daily_run_finished"), 45_000, [
+    daemon,
+    server.proc,
+  ]);
+  expect(daemon.lines.find((l) => l.event === "daily_run_starting")).toMatchObject({
+    cron: dailySync.cron,
+    timeZone: "Asia/Kolkata",
+  });
+  const daily = ((await call(base, "GET", "/api/v1/sync/runs?limit=50")).json.items as Array<any>).filter(
+    (r) => r.kind === "daily",
+  );
+  expect(daily).toEqual([
+    expect.objectContaining({ trigger: "scheduler", status: "succeeded", progress: { total: 2, done: 2, failed: 0 } }),
+  ]);
   expect((await call(base, "GET", "/api/v1/status")).json.lastSynchronisedAt).toBe(daily[0].endedAt);
 
   // A full run started over HTTP, polled to its end.
@@ -367,7 +431,12 @@ const scenario = async (runtime: Runtime) => {
   const onceRun = runs.json.items.find((r: any) => r.id === onceId);
   expect(onceRun.endedAt >= fullRun.endedAt).toBe(true);
   const status = await call(base, "GET", "/api/v1/status");
-  expect(status.json).toMatchObject({ integrationEnabled: true, customerTokenSet: true, currentRun: null, lastSynchronisedAt: onceRun.endedAt });
+  expect(status.json).toMatchObject({
+    integrationEnabled: true,
+    customerTokenSet: true,
+    currentRun: null,
+    lastSynchronisedAt: onceRun.endedAt,
+  });
 
   // SET-14: the status shows the effective value (auto with one centre is off; on is on).
   expect((await call(base, "PUT", "/api/v1/settings", { multipleCentres: "on" })).status).toBe(200);
@@ -429,7 +498,8 @@ describe("real processes on one database (issue 5)", () => {
     const once = startScheduler(databaseUrl, ["run-once", "--learner", "L1"], deployment);
     await waitFor(
       "the scheduler's hung read",
-      async () => ((await admin("/calls")) as Array<any>).find((c) => c.fault === "hang" && c.endpoint === "POST LearningAim/Search"),
+      async () =>
+        ((await admin("/calls")) as Array<any>).find((c) => c.fault === "hang" && c.endpoint === "POST LearningAim/Search"),
       45_000,
       [once, server.proc],
     );
@@ -437,7 +507,10 @@ describe("real processes on one database (issue 5)", () => {
 
     const refused = await call(base, "POST", "/api/v1/learners/L1/onefile/refresh");
     expect(refused.status, refused.text).toBe(409);
-    expect(refused.json).toMatchObject({ error: "run_in_progress", message: expect.stringMatching(/learner "L1" is being synchronised by .+; try again when it has finished/) });
+    expect(refused.json).toMatchObject({
+      error: "run_in_progress",
+      message: expect.stringMatching(/learner "L1" is being synchronised by .+; try again when it has finished/),
+    });
     // The server's own view of the run in the other process.
     const inProgress = await call(base, "GET", `/api/v1/sync/runs/${runId}`);
     expect(inProgress.json).toMatchObject({ id: runId, kind: "full", trigger: "cli", status: "running" });
@@ -454,7 +527,16 @@ describe("real processes on one database (issue 5)", () => {
     const enrolmentRun = log.json.runs.find((r: any) => r.kind === "enrolment").id;
     expect([...changeRuns].every((id) => id === runId || id === enrolmentRun)).toBe(true);
     expect(log.json.changes).toEqual(
-      expect.arrayContaining([expect.objectContaining({ runId, entity: "qualification", entityId: "Q1", field: "totalElements", after: 20, direction: "toPics" })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          runId,
+          entity: "qualification",
+          entityId: "Q1",
+          field: "totalElements",
+          after: 20,
+          direction: "toPics",
+        }),
+      ]),
     );
     const allRuns = (await call(base, "GET", "/api/v1/sync/runs?limit=50")).json.items as Array<any>;
     expect(allRuns.filter((r) => r.kind === "refresh")).toEqual([]);

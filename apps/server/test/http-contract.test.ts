@@ -17,13 +17,20 @@ describe("authentication", () => {
     const doc = await server.request("GET", "/openapi.json");
     expect(doc.status).toBe(200);
     const operations = Object.entries(doc.json.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "X1"), open: Array.isArray(op.security) && op.security.length === 0 })),
+      Object.entries(methods).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, "X1"),
+        open: Array.isArray(op.security) && op.security.length === 0,
+      })),
     );
     expect(operations.length).toBeGreaterThan(35);
     expect(operations.filter((o) => o.open).map((o) => o.path)).toEqual(["/health"]);
     for (const { method, path, open } of operations) {
       for (const token of [null, "wrong-token", `${API_TOKEN}x`, API_TOKEN.slice(0, -1)]) {
-        const answer = await server.request(method, path, { token, ...(method === "GET" || method === "DELETE" ? {} : { body: {} }) });
+        const answer = await server.request(method, path, {
+          token,
+          ...(method === "GET" || method === "DELETE" ? {} : { body: {} }),
+        });
         if (open) expect(answer.status).toBe(200);
         else {
           expect(answer.status, `${method} ${path} with ${token}`).toBe(401);
@@ -36,7 +43,9 @@ describe("authentication", () => {
       expect((await server.request("GET", "/api/v1/status", { token: null, headers: { authorization } })).status).toBe(401);
     }
     expect((await server.request("GET", "/api/v1/nothing-here", { token: null })).status).toBe(401);
-    expect((await server.request("GET", "/api/v1/status", { token: null, headers: { authorization: `bearer ${API_TOKEN}` } })).status).toBe(200);
+    expect(
+      (await server.request("GET", "/api/v1/status", { token: null, headers: { authorization: `bearer ${API_TOKEN}` } })).status,
+    ).toBe(200);
   });
 
   it("publishes request body schemas generated from the validating Schemas", async () => {
@@ -46,7 +55,9 @@ describe("authentication", () => {
     expect(officerBody.properties.id.pattern).toBe("^[A-Za-z0-9_.-]{1,64}$");
     expect(officerBody.additionalProperties).toBe(false);
     expect(doc.paths["/api/v1/officers/{id}"].patch.requestBody.content["application/json"].schema.required).toBeUndefined();
-    expect(doc.paths["/api/v1/learners/{id}/onefile/enrol"].post.requestBody.content["application/json"].schema.required).toEqual(["centreId"]);
+    expect(doc.paths["/api/v1/learners/{id}/onefile/enrol"].post.requestBody.content["application/json"].schema.required).toEqual(
+      ["centreId"],
+    );
     expect(Object.keys(doc.paths["/api/v1/settings"])).toEqual(["get", "put"]);
     expect(JSON.stringify(doc)).not.toContain("#/$defs/");
   });
@@ -73,12 +84,22 @@ describe("bad input is 4xx with a clear message, never 500", () => {
       body: { id: "L7", firstName: 7, surname: "X", birthDate: "2001-02-30", systemStatus: "Gone", placements: {}, shoeSize: 44 },
     });
     expect(wrongTypes.status).toBe(400);
-    expect(wrongTypes.json.details.map((d: any) => d.path).sort()).toEqual(["birthDate", "firstName", "placements", "shoeSize", "systemStatus"]);
+    expect(wrongTypes.json.details.map((d: any) => d.path).sort()).toEqual([
+      "birthDate",
+      "firstName",
+      "placements",
+      "shoeSize",
+      "systemStatus",
+    ]);
     expect(wrongTypes.json.details.find((d: any) => d.path === "shoeSize").message).toBe("is not a known field");
-    expect(wrongTypes.json.details.find((d: any) => d.path === "systemStatus").message).toMatch(/must be "Live" or "Archived" or "Deleted"/);
+    expect(wrongTypes.json.details.find((d: any) => d.path === "systemStatus").message).toMatch(
+      /must be "Live" or "Archived" or "Deleted"/,
+    );
     const enrol = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", { body: { centreId: "100", classroom: 1 } });
     expect(enrol.json.details.map((d: any) => d.path).sort()).toEqual(["centreId", "classroom"]);
-    const settings = await server.request("PUT", "/api/v1/settings", { body: { endedWithinDays: -1, dailySync: { cron: "nope", timeZone: "Europe/London" } } });
+    const settings = await server.request("PUT", "/api/v1/settings", {
+      body: { endedWithinDays: -1, dailySync: { cron: "nope", timeZone: "Europe/London" } },
+    });
     expect(settings.status).toBe(400);
     expect(settings.json.details.map((d: any) => d.path).sort()).toEqual(["dailySync.cron", "endedWithinDays"]);
   });
@@ -96,14 +117,20 @@ describe("bad input is 4xx with a clear message, never 500", () => {
       expect(answer.status, path).toBe(400);
       expect(answer.json.error).toBe("invalid_input");
     }
-    expect((await server.request("GET", "/api/v1/officers/O404")).json).toMatchObject({ error: "not_found", details: { entity: "officer", id: "O404" } });
+    expect((await server.request("GET", "/api/v1/officers/O404")).json).toMatchObject({
+      error: "not_found",
+      details: { entity: "officer", id: "O404" },
+    });
     expect((await server.request("GET", "/api/v1/sync/runs/run_404")).status).toBe(404);
     expect((await server.request("GET", "/api/v1/learners/L1/onefile/enrolment-preview")).json.details[0].path).toBe("centreId");
   });
 
   it("oversized bodies are 413; the import takes more", async () => {
     const big = "x".repeat(1024 * 1024 + 10);
-    const tooBig = await server.request("POST", "/api/v1/officers", { raw: JSON.stringify({ id: "O5", ident: big }), headers: { "content-type": "application/json" } });
+    const tooBig = await server.request("POST", "/api/v1/officers", {
+      raw: JSON.stringify({ id: "O5", ident: big }),
+      headers: { "content-type": "application/json" },
+    });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json).toMatchObject({ error: "payload_too_large" });
     // Without Content-Length (chunked), the limit holds while reading.
@@ -121,7 +148,12 @@ describe("bad input is 4xx with a clear message, never 500", () => {
     } as RequestInit);
     expect(chunked.status).toBe(413);
     // A 2 MiB import is fine.
-    const officers = Array.from({ length: 10_000 }, (_, i) => ({ id: `B${i}`, ident: `BULK-${i}`, firstName: "Bulk", surname: "Officer".padEnd(190, "r") }));
+    const officers = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `B${i}`,
+      ident: `BULK-${i}`,
+      firstName: "Bulk",
+      surname: "Officer".padEnd(190, "r"),
+    }));
     const raw = JSON.stringify({ officers });
     expect(raw.length).toBeGreaterThan(2 * 1024 * 1024);
     const imported = await server.request("POST", "/api/v1/import", { raw, headers: { "content-type": "application/json" } });
@@ -146,14 +178,25 @@ describe("bad input is 4xx with a clear message, never 500", () => {
 describe("request ids and logs", () => {
   it("echoes a request id and logs one JSON line per request without bodies or tokens", async () => {
     const before = server.logs.length;
-    const answer = await server.request("PATCH", "/api/v1/officers/O2?secret=query", { body: { phone: "0100" }, headers: { "x-request-id": "abc-123" } });
+    const answer = await server.request("PATCH", "/api/v1/officers/O2?secret=query", {
+      body: { phone: "0100" },
+      headers: { "x-request-id": "abc-123" },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-request-id")).toBe("abc-123");
     const generated = await server.request("GET", "/health");
     expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const lines = server.logs.slice(before);
     expect(lines).toEqual([
-      { level: "info", msg: "request", requestId: "abc-123", method: "PATCH", path: "/api/v1/officers/O2", status: 200, ms: expect.any(Number) },
+      {
+        level: "info",
+        msg: "request",
+        requestId: "abc-123",
+        method: "PATCH",
+        path: "/api/v1/officers/O2",
+        status: 200,
+        ms: expect.any(Number),
+      },
       expect.objectContaining({ requestId: generated.headers.get("x-request-id"), path: "/health", status: 200 }),
     ]);
     const all = JSON.stringify(server.logs);

@@ -31,7 +31,9 @@ describe("settings and status", () => {
     const refused = await put({ uploadReviews: true, multipleCentres: "sometimes", visitTypeIds: { NotSpecified: 0 } });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toBe("invalid_input");
-    expect(refused.json.details.map((d: any) => d.path)).toEqual(expect.arrayContaining(["multipleCentres", "visitTypeIds.NotSpecified"]));
+    expect(refused.json.details.map((d: any) => d.path)).toEqual(
+      expect.arrayContaining(["multipleCentres", "visitTypeIds.NotSpecified"]),
+    );
     expect((await server.request("GET", "/api/v1/settings")).json.uploadReviews).toBe(false);
     const unknown = await put({ uploadReviews: true, integrationEnable: true });
     expect(unknown.status).toBe(400);
@@ -39,11 +41,15 @@ describe("settings and status", () => {
     const customWithoutUrl = await put({ baseUrl: null });
     expect(customWithoutUrl.status).toBe(400);
     expect(customWithoutUrl.json.details[0].path).toBe("baseUrl");
-    expect((await put({ customerTokenSet: false })).json.details).toEqual([{ path: "customerTokenSet", message: expect.stringContaining("read-only") }]);
+    expect((await put({ customerTokenSet: false })).json.details).toEqual([
+      { path: "customerTokenSet", message: expect.stringContaining("read-only") },
+    ]);
     // A malformed token is refused without echoing it.
     const badToken = await put({ customerToken: { value: CUSTOMER_TOKEN } });
     expect(badToken.status).toBe(400);
-    expect(badToken.json.details).toEqual([{ path: "customerToken", message: "must be a non-empty string, or null to clear it" }]);
+    expect(badToken.json.details).toEqual([
+      { path: "customerToken", message: "must be a non-empty string, or null to clear it" },
+    ]);
 
     const saved = await put({ additionalAssessorTypes: ["Mentor"], customerToken: CUSTOMER_TOKEN });
     expect(saved.status).toBe(200);
@@ -87,7 +93,12 @@ describe("OneFile reference data", () => {
   it("connection test reports the customer and its centres", async () => {
     const answer = await server.request("POST", "/api/v1/onefile/connection-test");
     expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ ok: true, apiVersion: "v2.1", customer: { id: 10, name: "Provider Ltd" }, centres: [{ id: CENTRE, name: "Main Centre" }] });
+    expect(answer.json).toMatchObject({
+      ok: true,
+      apiVersion: "v2.1",
+      customer: { id: 10, name: "Provider Ltd" },
+      centres: [{ id: CENTRE, name: "Main Centre" }],
+    });
   });
 
   it("refreshes qualification links and lists the standards", async () => {
@@ -103,41 +114,66 @@ describe("enrolment", () => {
   it("previews without writing, enrols with 201, then refuses again with 409", async () => {
     const preview = await server.request("GET", `/api/v1/learners/L1/onefile/enrolment-preview?centreId=${CENTRE}`);
     expect(preview.status).toBe(200);
-    expect(preview.json).toMatchObject({ learnerId: "L1", centreId: CENTRE, learnerFields: expect.objectContaining({ FirstName: "Lee" }) });
+    expect(preview.json).toMatchObject({
+      learnerId: "L1",
+      centreId: CENTRE,
+      learnerFields: expect.objectContaining({ FirstName: "Lee" }),
+    });
     expect(preview.json.blockers).toEqual([expect.objectContaining({ code: "no_classroom" })]);
     const onefile = await (await fetch(`${server.sandbox!.adminUrl}/state`)).json();
     expect(onefile.customers[0].Users.some((u: any) => u.MISID === "L1")).toBe(false);
 
-    const dry = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110, dryRun: true } });
+    const dry = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", {
+      body: { centreId: CENTRE, classroomId: 110, dryRun: true },
+    });
     expect(dry.status).toBe(200);
     expect(dry.json).toMatchObject({ dryRun: true });
 
-    const enrolled = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } });
+    const enrolled = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", {
+      body: { centreId: CENTRE, classroomId: 110 },
+    });
     expect(enrolled.status).toBe(201);
-    expect(enrolled.json).toMatchObject({ learnerId: "L1", dryRun: false, onefileLearnerId: expect.any(Number), runId: expect.any(String) });
+    expect(enrolled.json).toMatchObject({
+      learnerId: "L1",
+      dryRun: false,
+      onefileLearnerId: expect.any(Number),
+      runId: expect.any(String),
+    });
     const learner = (await server.request("GET", "/api/v1/learners/L1")).json;
     expect(learner.onefileId).toBe(enrolled.json.onefileLearnerId);
 
-    const again = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } });
+    const again = await server.request("POST", "/api/v1/learners/L1/onefile/enrol", {
+      body: { centreId: CENTRE, classroomId: 110 },
+    });
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: "already_enrolled", details: { candidates: [{ onefileId: learner.onefileId }] } });
   });
 
   it("refuses a duplicate found in OneFile with 409 and the candidates", async () => {
-    const answer = await server.request("POST", "/api/v1/learners/L3/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } });
+    const answer = await server.request("POST", "/api/v1/learners/L3/onefile/enrol", {
+      body: { centreId: CENTRE, classroomId: 110 },
+    });
     expect(answer.status).toBe(409);
-    expect(answer.json).toMatchObject({ error: "duplicate_learner", details: { candidates: [{ onefileId: 150, matchedOn: ["ULN"] }] } });
+    expect(answer.json).toMatchObject({
+      error: "duplicate_learner",
+      details: { candidates: [{ onefileId: 150, matchedOn: ["ULN"] }] },
+    });
   });
 
   it("refuses a blocked enrolment with 422 listing every blocker", async () => {
     const answer = await server.request("POST", "/api/v1/learners/L2/onefile/enrol", { body: { centreId: CENTRE } });
     expect(answer.status).toBe(422);
     expect(answer.json.error).toBe("enrolment_blocked");
-    expect(answer.json.details.blockers.map((b: any) => b.code)).toEqual(expect.arrayContaining(["no_main_officer", "no_placement", "missing_field", "no_classroom"]));
+    expect(answer.json.details.blockers.map((b: any) => b.code)).toEqual(
+      expect.arrayContaining(["no_main_officer", "no_placement", "missing_field", "no_classroom"]),
+    );
   });
 
   it("answers 404 for an unknown learner", async () => {
-    expect((await server.request("POST", "/api/v1/learners/L404/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } })).status).toBe(404);
+    expect(
+      (await server.request("POST", "/api/v1/learners/L404/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } }))
+        .status,
+    ).toBe(404);
     expect((await server.request("GET", `/api/v1/learners/L404/onefile/enrolment-preview?centreId=${CENTRE}`)).status).toBe(404);
   });
 
@@ -160,7 +196,11 @@ describe("enrolment", () => {
       ["enrolment", false],
       ["enrolment", true],
     ]);
-    expect(log.json.changes).toEqual(expect.arrayContaining([expect.objectContaining({ entity: "learner", entityId: "L1", field: "onefileId", direction: "toPics" })]));
+    expect(log.json.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entity: "learner", entityId: "L1", field: "onefileId", direction: "toPics" }),
+      ]),
+    );
     expect((await server.request("GET", "/api/v1/learners/L404/onefile/log")).status).toBe(404);
   });
 });
@@ -171,12 +211,23 @@ describe("runs", () => {
     expect(runs.status).toBe(200);
     expect(runs.json.items).toHaveLength(2);
     expect(runs.json.nextCursor).toEqual(expect.any(String));
-    const enrolment = (await server.request("GET", "/api/v1/sync/runs?limit=50")).json.items.find((r: any) => r.kind === "enrolment" && !r.dryRun && r.learnerId === "L1");
+    const enrolment = (await server.request("GET", "/api/v1/sync/runs?limit=50")).json.items.find(
+      (r: any) => r.kind === "enrolment" && !r.dryRun && r.learnerId === "L1",
+    );
     const one = await server.request("GET", `/api/v1/sync/runs/${enrolment.id}`);
-    expect(one.json).toMatchObject({ id: enrolment.id, status: "succeeded", progress: { total: 1, done: 1, failed: 0 }, errors: [] });
+    expect(one.json).toMatchObject({
+      id: enrolment.id,
+      status: "succeeded",
+      progress: { total: 1, done: 1, failed: 0 },
+      errors: [],
+    });
     const changes = await server.request("GET", `/api/v1/sync/runs/${enrolment.id}/changes`);
     expect(changes.json.items.length).toBeGreaterThan(0);
-    expect(changes.json.items[0]).toMatchObject({ runId: enrolment.id, at: expect.any(String), direction: expect.stringMatching(/^(toOneFile|toPics)$/) });
+    expect(changes.json.items[0]).toMatchObject({
+      runId: enrolment.id,
+      at: expect.any(String),
+      direction: expect.stringMatching(/^(toOneFile|toPics)$/),
+    });
     expect((await server.request("GET", "/api/v1/sync/runs/run_unknown/changes")).status).toBe(404);
   });
 
@@ -241,7 +292,9 @@ describe("runs", () => {
 describe("switched off", () => {
   it("enrol, preview, refresh and sync answer 503 when the integration is disabled; settings and status still work", async () => {
     expect((await put({ integrationEnabled: false })).status).toBe(200);
-    const enrol = await server.request("POST", "/api/v1/learners/L3/onefile/enrol", { body: { centreId: CENTRE, classroomId: 110 } });
+    const enrol = await server.request("POST", "/api/v1/learners/L3/onefile/enrol", {
+      body: { centreId: CENTRE, classroomId: 110 },
+    });
     expect(enrol.status).toBe(503);
     expect(enrol.json).toMatchObject({ error: "integration_disabled", message: expect.stringContaining("disabled") });
     expect((await server.request("GET", `/api/v1/learners/L3/onefile/enrolment-preview?centreId=${CENTRE}`)).status).toBe(503);

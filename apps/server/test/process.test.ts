@@ -72,7 +72,10 @@ const exercise = async (running: Running, dir: string) => {
     expect((await fetch(`${base}/api/v1/status`)).status).toBe(401);
     const status = await fetch(`${base}/api/v1/status`, { headers: auth });
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ integrationEnabled: false, enabledRules: ["officer", "organisation", "learner", "review"] });
+    expect(await status.json()).toMatchObject({
+      integrationEnabled: false,
+      enabledRules: ["officer", "organisation", "learner", "review"],
+    });
     const created = await fetch(`${base}/api/v1/officers`, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
@@ -110,7 +113,10 @@ describe("entry points", () => {
   it("refuses to start without API_TOKEN or with rule packages that do not fit", async () => {
     const dir = mkdtempSync(join(tmpdir(), "server-bad-"));
     const [noToken, badRules] = [
-      start(process.execPath, [tsxCli, "apps/server/src/main.node.ts"], { DATABASE_URL: `file:${join(dir, "a.db")}`, SECRET_KEY: "0123456789abcdef-key" }),
+      start(process.execPath, [tsxCli, "apps/server/src/main.node.ts"], {
+        DATABASE_URL: `file:${join(dir, "a.db")}`,
+        SECRET_KEY: "0123456789abcdef-key",
+      }),
       start(process.execPath, [tsxCli, "apps/server/src/main.node.ts"], { ...env(dir), ONEFILE_SYNC_RULES: "learner" }),
     ];
     expect(await noToken.exited).toBe(1);

@@ -27,10 +27,14 @@ describe("PICS records", () => {
   });
 
   it("creates, reads, merges and deletes officers and organisations", async () => {
-    const created = await server.request("POST", "/api/v1/officers", { body: { id: "O7", ident: "OFF-7", firstName: "Sam", surname: "Seven" } });
+    const created = await server.request("POST", "/api/v1/officers", {
+      body: { id: "O7", ident: "OFF-7", firstName: "Sam", surname: "Seven" },
+    });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: "O7", email: null, onefileId: null });
-    expect((await server.request("POST", "/api/v1/officers", { body: { id: "O7", ident: "X", firstName: "A", surname: "B" } })).status).toBe(409);
+    expect(
+      (await server.request("POST", "/api/v1/officers", { body: { id: "O7", ident: "X", firstName: "A", surname: "B" } })).status,
+    ).toBe(409);
 
     const patched = await server.request("PATCH", "/api/v1/officers/O7", { body: { email: "sam@provider.test" } });
     expect(patched.status).toBe(200);
@@ -53,7 +57,9 @@ describe("PICS records", () => {
 
     const org = await server.request("POST", "/api/v1/organisations", { body: { id: "G9", ident: "ORG-9", name: "Nine Ltd" } });
     expect(org.status).toBe(201);
-    expect((await server.request("PATCH", "/api/v1/organisations/G9", { body: { website: "https://nine.test" } })).json.website).toBe("https://nine.test");
+    expect(
+      (await server.request("PATCH", "/api/v1/organisations/G9", { body: { website: "https://nine.test" } })).json.website,
+    ).toBe("https://nine.test");
     expect((await server.request("GET", "/api/v1/organisations/G9")).json.name).toBe("Nine Ltd");
     expect((await server.request("DELETE", "/api/v1/organisations/G1")).status).toBe(409);
     expect((await server.request("DELETE", "/api/v1/organisations/G9")).status).toBe(204);
@@ -97,7 +103,12 @@ describe("PICS records", () => {
 
     const created = await server.request("POST", "/api/v1/learners", { body: learner });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: "L9", systemStatus: "Live", learningStatus: "InLearning", reviews: [{ id: "R1", type: "Normal" }] });
+    expect(created.json).toMatchObject({
+      id: "L9",
+      systemStatus: "Live",
+      learningStatus: "InLearning",
+      reviews: [{ id: "R1", type: "Normal" }],
+    });
     expect((await server.request("POST", "/api/v1/learners", { body: learner })).status).toBe(409);
 
     // GET → change → PATCH back round-trips, and a nested list in a PATCH replaces the stored one.
@@ -111,7 +122,9 @@ describe("PICS records", () => {
     const add = (kind: string, body: unknown) => server.request("POST", `/api/v1/learners/L9/${kind}`, { body });
     expect((await add("placements", { id: "P2", organisationId: "G1", type: "W", startDate: "2026-02-01" })).status).toBe(201);
     expect((await add("placements", { id: "P2", organisationId: "G1", type: "W", startDate: "2026-02-01" })).status).toBe(409);
-    expect((await add("placements", { id: "P3", organisationId: "G404", type: "W", startDate: "2026-02-01" })).json.details[0].path).toBe("organisationId");
+    expect(
+      (await add("placements", { id: "P3", organisationId: "G404", type: "W", startDate: "2026-02-01" })).json.details[0].path,
+    ).toBe("organisationId");
     const q = await add("qualifications", { id: "Q1", vqReference: "ST0795", assessorId: "O1" });
     expect(q.status).toBe(201);
     expect(q.json).toMatchObject({ id: "Q1", hasUnits: false, onefileLearningAimId: null });
@@ -125,13 +138,21 @@ describe("PICS records", () => {
     expect(readOnly.json.details).toEqual([{ path: "onefileSystemId", message: expect.stringContaining("read-only") }]);
     expect((await server.request("PATCH", "/api/v1/learners/L9/reviews/R2", { body: { onefileVisitId: 9 } })).status).toBe(400);
 
-    const changed = await server.request("PATCH", "/api/v1/learners/L9/reviews/R2", { body: { attended: "Yes", actualDate: "2026-04-01" } });
+    const changed = await server.request("PATCH", "/api/v1/learners/L9/reviews/R2", {
+      body: { attended: "Yes", actualDate: "2026-04-01" },
+    });
     expect(changed.status).toBe(200);
     expect(changed.json).toMatchObject({ id: "R2", attended: "Yes", startTime: "09:30" });
     expect((await server.request("PATCH", "/api/v1/learners/L9/reviews/R2", { body: { attended: "Maybe" } })).status).toBe(400);
-    expect((await server.request("PATCH", "/api/v1/learners/L9/placements/P2", { body: { endDate: "2026-06-30" } })).json.endDate).toBe("2026-06-30");
-    expect((await server.request("PATCH", "/api/v1/learners/L9/qualifications/Q1", { body: { elementsDone: 3 } })).json.elementsDone).toBe(3);
-    expect((await server.request("PATCH", "/api/v1/learners/L9/qualifications/Q404", { body: { elementsDone: 3 } })).status).toBe(404);
+    expect(
+      (await server.request("PATCH", "/api/v1/learners/L9/placements/P2", { body: { endDate: "2026-06-30" } })).json.endDate,
+    ).toBe("2026-06-30");
+    expect(
+      (await server.request("PATCH", "/api/v1/learners/L9/qualifications/Q1", { body: { elementsDone: 3 } })).json.elementsDone,
+    ).toBe(3);
+    expect((await server.request("PATCH", "/api/v1/learners/L9/qualifications/Q404", { body: { elementsDone: 3 } })).status).toBe(
+      404,
+    );
 
     expect((await server.request("DELETE", "/api/v1/learners/L9/placements/P2")).status).toBe(204);
     expect((await server.request("DELETE", "/api/v1/learners/L9/placements/P2")).status).toBe(404);

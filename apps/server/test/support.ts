@@ -64,7 +64,9 @@ export const startServer = async (
   await run(
     Effect.gen(function* () {
       const settings = {
-        ...(sandbox ? { integrationEnabled: true, environment: "custom", baseUrl: sandbox.baseUrl, customerToken: CUSTOMER_TOKEN } : {}),
+        ...(sandbox
+          ? { integrationEnabled: true, environment: "custom", baseUrl: sandbox.baseUrl, customerToken: CUSTOMER_TOKEN }
+          : {}),
         ...options.settings,
       };
       if (Object.keys(settings).length > 0) yield* (yield* SettingsStore).update(settings);
@@ -75,7 +77,9 @@ export const startServer = async (
   const bodies: Array<string> = [];
   const app = makeApp(runtime, { apiToken: API_TOKEN, logger: (entry) => logs.push(entry), ...options.app });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
+      resolve({ server, port: info.port }),
+    );
     server.once("error", reject);
   });
   const url = `http://127.0.0.1:${port}`;
@@ -97,7 +101,10 @@ export const startServer = async (
       }),
     request: async (method, path, opts = {}) => {
       const token = opts.token === undefined ? API_TOKEN : opts.token;
-      const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...opts.headers };
+      const headers: Record<string, string> = {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...opts.headers,
+      };
       let body: string | undefined = opts.raw;
       if (opts.body !== undefined) {
         body = JSON.stringify(opts.body);
@@ -137,7 +144,15 @@ export const baseSeed = (extra: { users?: Array<Record<string, unknown>> } = {})
         Classrooms: [{ ID: 110, OrganisationID: CENTRE, Name: "Cohort A" }],
         Standards: [{ ID: 120, OrganisationID: CENTRE, Title: "Level 3 Data Technician [ST0795]", Pathways: [] }],
         Users: [
-          { ID: 130, OrganisationID: CENTRE, Role: 5, FirstName: "Ada", LastName: "Assessor", Email: "ada@provider.test", MISID: "OFF-A" },
+          {
+            ID: 130,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Ada",
+            LastName: "Assessor",
+            Email: "ada@provider.test",
+            MISID: "OFF-A",
+          },
           ...(extra.users ?? []),
         ],
         Placements: [{ ID: 140, OrganisationID: CENTRE, Name: "Acme Ltd", MISID: "ORG-A" }],
@@ -189,5 +204,13 @@ export const picsDocument = () => ({
 /** A OneFile learner that duplicates L3 (same ULN) and one to link L4 to. */
 export const onefileLearners = [
   { ID: 150, OrganisationID: CENTRE, Role: 1, FirstName: "Dee", LastName: "Duplicate", Email: "other@x.test", ULN: "5555555555" },
-  { ID: 151, OrganisationID: CENTRE, Role: 1, FirstName: "Lin", LastName: "Linked", Email: "lin@learner.test", MISID: "SOMETHING-ELSE" },
+  {
+    ID: 151,
+    OrganisationID: CENTRE,
+    Role: 1,
+    FirstName: "Lin",
+    LastName: "Linked",
+    Email: "lin@learner.test",
+    MISID: "SOMETHING-ELSE",
+  },
 ];

@@ -15,7 +15,10 @@ export interface OneFileConnectionShape {
   /** The client for operations that SET-1 gates (enrol, refresh, sync). */
   readonly client: Effect.Effect<{ client: OneFileClientShape; settings: Settings }, ConnectionError>;
   /** The client even when the integration is switched off (connection test, reference data). */
-  readonly clientEvenIfDisabled: Effect.Effect<{ client: OneFileClientShape; settings: Settings }, Exclude<ConnectionError, IntegrationDisabled>>;
+  readonly clientEvenIfDisabled: Effect.Effect<
+    { client: OneFileClientShape; settings: Settings },
+    Exclude<ConnectionError, IntegrationDisabled>
+  >;
 }
 
 /** Client options that are not settings (timeouts, retries); tests shorten them. */
@@ -33,9 +36,11 @@ export class OneFileConnection extends Context.Tag("core/OneFileConnection")<One
         const clientEvenIfDisabled = Effect.gen(function* () {
           const { customerTokenSet: _set, ...settings } = yield* settingsStore.get;
           const token = yield* settingsStore.customerToken;
-          if (token === null) return yield* new OneFileNotConfigured({ reason: "no customer token is set (settings.customerToken)" });
+          if (token === null)
+            return yield* new OneFileNotConfigured({ reason: "no customer token is set (settings.customerToken)" });
           const rateLimit = { calls: settings.onefileRateLimit.calls, windowSeconds: settings.onefileRateLimit.windowSeconds };
-          const endpoint = settings.environment === "custom" ? { baseUrl: settings.baseUrl ?? "" } : { environment: settings.environment };
+          const endpoint =
+            settings.environment === "custom" ? { baseUrl: settings.baseUrl ?? "" } : { environment: settings.environment };
           const key = JSON.stringify([endpoint, rateLimit, yield* Effect.promise(() => digest(token))]);
           if (current?.key !== key) {
             const callBudget = yield* budgets.forToken(token, budgetLimit(rateLimit));

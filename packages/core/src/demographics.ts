@@ -33,7 +33,12 @@ export const diffDemographics = (
   pics: Readonly<Record<string, unknown>>,
   onefile: Readonly<Record<string, unknown>>,
   fields: ReadonlyArray<FieldPair>,
-  subject: { readonly entity: JournalEntity; readonly entityId: string; readonly onefileId: number; readonly learnerId?: string | null },
+  subject: {
+    readonly entity: JournalEntity;
+    readonly entityId: string;
+    readonly onefileId: number;
+    readonly learnerId?: string | null;
+  },
 ): FieldDiff => {
   const diff: FieldDiff = { toOneFile: {}, toPics: {}, journal: [] };
   if (mode === "Ignore") return diff;
@@ -45,7 +50,13 @@ export const diffDemographics = (
     if (mode === "PushToOneFile" && !isBlank(picsValue)) {
       const value = (field.toOneFile ?? ((v) => v))(picsValue);
       diff.toOneFile[field.onefile] = value;
-      diff.journal.push({ ...subject, field: field.pics, before: onefile[field.onefile] ?? null, after: value, direction: "toOneFile" });
+      diff.journal.push({
+        ...subject,
+        field: field.pics,
+        before: onefile[field.onefile] ?? null,
+        after: value,
+        direction: "toOneFile",
+      });
     } else if (mode === "PullFromOneFile" && !isBlank(onefileAsPics)) {
       diff.toPics[field.pics] = onefileAsPics;
       diff.journal.push({ ...subject, field: field.pics, before: picsValue ?? null, after: onefileAsPics, direction: "toPics" });

@@ -70,12 +70,21 @@ export interface LinkResult {
   readonly runId: string;
   readonly learnerId: string;
   readonly onefileLearnerId: number;
-  readonly qualifications: ReadonlyArray<{ qualificationId: string; onefileLearningAimId: number | null; onefileStandardId: number | null }>;
+  readonly qualifications: ReadonlyArray<{
+    qualificationId: string;
+    onefileLearningAimId: number | null;
+    onefileStandardId: number | null;
+  }>;
   readonly changes: ReadonlyArray<Change>;
 }
 
 export interface EnrolmentShape {
-  readonly preview: (request: EnrolmentRequest) => Effect.Effect<EnrolmentPreview, Exclude<EnrolmentError, StepFailed | LearnerBusy | EnrolmentBlocked | DuplicateLearnerFound | LearnerAlreadyEnrolled>>;
+  readonly preview: (
+    request: EnrolmentRequest,
+  ) => Effect.Effect<
+    EnrolmentPreview,
+    Exclude<EnrolmentError, StepFailed | LearnerBusy | EnrolmentBlocked | DuplicateLearnerFound | LearnerAlreadyEnrolled>
+  >;
   readonly enrol: (request: EnrolmentRequest, trigger?: RunTrigger) => Effect.Effect<EnrolmentResult, EnrolmentError>;
   readonly link: (
     learnerId: string,
@@ -179,8 +188,8 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
           const own =
             intent === null
               ? undefined
-              : duplicates.find((d) => d.user.ID === intent.onefileId) ??
-                duplicates.find((d) => (d.user.MISID ?? "").trim() === learner.id);
+              : (duplicates.find((d) => d.user.ID === intent.onefileId) ??
+                duplicates.find((d) => (d.user.MISID ?? "").trim() === learner.id));
           if (own) {
             ctx.onefileLearner = own.user.ID;
             items.push({ entity: "learner", id: learner.id, outcome: "resumed", onefileId: own.user.ID });
@@ -204,26 +213,52 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
           if (ctx.onefileLearner !== null) {
             builder.add({
               description: `store the OneFile learner on learner ${learner.id}`,
-              write: { pics: { target: { entity: "learner", id: learner.id }, fields: { onefileId: ctx.onefileLearner, onefileCentreId: request.centreId } } },
+              write: {
+                pics: {
+                  target: { entity: "learner", id: learner.id },
+                  fields: { onefileId: ctx.onefileLearner, onefileCentreId: request.centreId },
+                },
+              },
               journal: [
-                { entity: "learner", entityId: learner.id, field: "onefileId", before: null, after: ctx.onefileLearner, direction: "toPics", onefileId: ctx.onefileLearner },
-                { entity: "learner", entityId: learner.id, field: "onefileCentreId", before: learner.onefileCentreId, after: request.centreId, direction: "toPics" },
+                {
+                  entity: "learner",
+                  entityId: learner.id,
+                  field: "onefileId",
+                  before: null,
+                  after: ctx.onefileLearner,
+                  direction: "toPics",
+                  onefileId: ctx.onefileLearner,
+                },
+                {
+                  entity: "learner",
+                  entityId: learner.id,
+                  field: "onefileCentreId",
+                  before: learner.onefileCentreId,
+                  after: request.centreId,
+                  direction: "toPics",
+                },
               ],
             });
           }
           return { ctx, builder, items };
         });
 
-      const toPreview = (request: EnrolmentRequest, planned: Effect.Effect.Success<ReturnType<typeof plan>>): EnrolmentPreview => {
+      const toPreview = (
+        request: EnrolmentRequest,
+        planned: Effect.Effect.Success<ReturnType<typeof plan>>,
+      ): EnrolmentPreview => {
         const learnerStep = planned.builder.steps.find(
-          (s) => "onefile" in s.write && s.write.onefile.call === "createUser" && s.intent?.key === `learner:${request.learnerId}`,
+          (s) =>
+            "onefile" in s.write && s.write.onefile.call === "createUser" && s.intent?.key === `learner:${request.learnerId}`,
         );
         return {
           learnerId: request.learnerId,
           centreId: request.centreId,
           multipleCentres: planned.ctx.multipleCentres,
           learnerFields:
-            learnerStep && "onefile" in learnerStep.write ? (resolveValue(learnerStep.write.onefile.body, new Map()) as Record<string, unknown>) : {},
+            learnerStep && "onefile" in learnerStep.write
+              ? (resolveValue(learnerStep.write.onefile.body, new Map()) as Record<string, unknown>)
+              : {},
           items: planned.items.map((item) => ({ ...item, onefileId: resolveValue(item.onefileId, new Map()) as number | null })),
           blockers: planned.builder.blockers,
           changes: planChanges(planned.builder.steps),
@@ -232,9 +267,11 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
 
       const refusal = (learnerId: string, blockers: ReadonlyArray<Blocker>) => {
         const linked = blockers.find((b) => b.code === "already_linked");
-        if (linked) return new LearnerAlreadyEnrolled({ learnerId, onefileId: (linked.details as { onefileId: number }).onefileId });
+        if (linked)
+          return new LearnerAlreadyEnrolled({ learnerId, onefileId: (linked.details as { onefileId: number }).onefileId });
         const duplicate = blockers.find((b) => b.code === "duplicate_learner");
-        if (duplicate) return new DuplicateLearnerFound({ learnerId, candidates: (duplicate.details as { candidates: [] }).candidates });
+        if (duplicate)
+          return new DuplicateLearnerFound({ learnerId, candidates: (duplicate.details as { candidates: [] }).candidates });
         return new EnrolmentBlocked({ learnerId, blockers });
       };
 
@@ -257,7 +294,10 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const shown = toPreview(request, planned);
             if (dryRun) {
               // The planned rows carry the learner as applied rows do, so the learner's log shows them.
-              yield* runLog.journal(run.id, shown.changes.map((c) => ({ ...c, learnerId: c.learnerId ?? request.learnerId })));
+              yield* runLog.journal(
+                run.id,
+                shown.changes.map((c) => ({ ...c, learnerId: c.learnerId ?? request.learnerId })),
+              );
               yield* runLog.progress(run.id, { done: 1 });
               yield* runLog.finish(run.id, "succeeded", "dry run: nothing was written");
               return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
@@ -277,7 +317,10 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             yield* runLog.finish(run.id, "succeeded");
             return {
               ...shown,
-              items: planned.items.map((item) => ({ ...item, onefileId: resolveValue(item.onefileId, results) as number | null })),
+              items: planned.items.map((item) => ({
+                ...item,
+                onefileId: resolveValue(item.onefileId, results) as number | null,
+              })),
               changes: planChanges(planned.builder.steps, results),
               runId: run.id,
               dryRun,
@@ -295,7 +338,10 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
             const user = yield* client.getUser(onefileLearnerId);
             if (user.Role !== 1) {
-              return yield* new InvalidRequest({ field: "onefileId", reason: `OneFile user ${onefileLearnerId} is not a learner (role ${user.Role})` });
+              return yield* new InvalidRequest({
+                field: "onefileId",
+                reason: `OneFile user ${onefileLearnerId} is not a learner (role ${user.Role})`,
+              });
             }
             // ENR-10: pair PICS qualifications with the learner's existing learning aims by VQ reference.
             const aims = yield* client.searchLearningAims({ UserID: onefileLearnerId });
@@ -303,7 +349,9 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const standards = (yield* Effect.forEach(centres, (c) => client.searchStandards({ OrganisationID: c.ID }))).flat();
             const vqOfStandard = new Map(standards.map((s) => [s.ID, vqReferenceOf(s.Title)]));
             const pairs = learner.qualifications.map((q) => {
-              const aim = aims.find((a) => a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference));
+              const aim = aims.find(
+                (a) => a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference),
+              );
               return { qualificationId: q.id, onefileLearningAimId: aim?.ID ?? null, onefileStandardId: aim?.StandardID ?? null };
             });
 
@@ -334,9 +382,22 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             }
             add({
               description: `link learner ${learnerId} to OneFile learner ${onefileLearnerId}`,
-              write: { pics: { target: { entity: "learner", id: learnerId }, fields: { onefileId: onefileLearnerId, onefileCentreId: user.OrganisationID } } },
+              write: {
+                pics: {
+                  target: { entity: "learner", id: learnerId },
+                  fields: { onefileId: onefileLearnerId, onefileCentreId: user.OrganisationID },
+                },
+              },
               journal: [
-                { entity: "learner", entityId: learnerId, field: "onefileId", before: null, after: onefileLearnerId, direction: "toPics", onefileId: onefileLearnerId },
+                {
+                  entity: "learner",
+                  entityId: learnerId,
+                  field: "onefileId",
+                  before: null,
+                  after: onefileLearnerId,
+                  direction: "toPics",
+                  onefileId: onefileLearnerId,
+                },
               ],
             });
             yield* applyPlan({ client, records, runLog, intents, runId: run.id, learnerId }, steps).pipe(
@@ -354,10 +415,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
 }
 
 /** The OneFile learner id: resumed, or produced by the learner's create step. */
-const resolveLearnerId = (
-  planned: { ctx: EnrolmentContext },
-  results: ReadonlyMap<number, number>,
-): number | null => {
+const resolveLearnerId = (planned: { ctx: EnrolmentContext }, results: ReadonlyMap<number, number>): number | null => {
   const value = planned.ctx.onefileLearner === null ? null : resolveValue(planned.ctx.onefileLearner, results);
   return typeof value === "number" ? value : null;
 };

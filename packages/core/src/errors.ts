@@ -70,7 +70,9 @@ export class RunInProgress extends Data.TaggedError("RunInProgress")<{
 }
 
 /** JRN-4: the enabled rule packages do not fit together, found at start-up. */
-export class RuleConfigurationError extends Data.TaggedError("RuleConfigurationError")<{ readonly problems: ReadonlyArray<string> }> {
+export class RuleConfigurationError extends Data.TaggedError("RuleConfigurationError")<{
+  readonly problems: ReadonlyArray<string>;
+}> {
   override get message(): string {
     return `rule packages misconfigured: ${this.problems.join("; ")}`;
   }

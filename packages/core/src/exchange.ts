@@ -107,7 +107,9 @@ const bulkNeeds = (rules: RuleRegistry, settings: Settings, multipleCentres: boo
   placements: rules.has("organisation") && (settings.organisationDemographicsMode !== "Ignore" || settings.pushEmployerChanges),
   assessors:
     rules.has("officer") &&
-    (settings.officerDemographicsMode !== "Ignore" || settings.pushMainOfficerChanges || (settings.downloadReviews && multipleCentres)),
+    (settings.officerDemographicsMode !== "Ignore" ||
+      settings.pushMainOfficerChanges ||
+      (settings.downloadReviews && multipleCentres)),
 });
 
 /**
@@ -161,236 +163,259 @@ const prefetchCentre = (
     }
   });
 
-export const exchangeLayer = (strategy: ExchangeStrategy) => Layer.effect(
-  Exchange,
-  Effect.gen(function* () {
-    const records = yield* PicsRecords;
-    const runLog = yield* RunLog;
-    const intents = yield* Intents;
-    const leases = yield* Leases;
-    const connection = yield* OneFileConnection;
-    const rules = yield* Rules;
-    const leaseTtl = yield* LeaseTtl;
+export const exchangeLayer = (strategy: ExchangeStrategy) =>
+  Layer.effect(
+    Exchange,
+    Effect.gen(function* () {
+      const records = yield* PicsRecords;
+      const runLog = yield* RunLog;
+      const intents = yield* Intents;
+      const leases = yield* Leases;
+      const connection = yield* OneFileConnection;
+      const rules = yield* Rules;
+      const leaseTtl = yield* LeaseTtl;
 
-    const allOfficers = Effect.gen(function* () {
-      const officers: Array<Officer> = [];
-      let cursor: string | null = null;
-      do {
-        const page: { items: ReadonlyArray<Officer>; nextCursor: string | null } = yield* records.listOfficers({ limit: 500, cursor });
-        officers.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      return officers;
-    });
-
-    const runContext = (client: OneFileClientShape, settings: Settings, view: OneFileView) =>
-      Effect.gen(function* () {
-        const centres = yield* view.centres;
-        return {
-          client,
-          settings,
-          view,
-          multipleCentres: effectiveMultipleCentres(settings, centres.length),
-          officerDirectory: makeDirectory(yield* allOfficers),
-          seen: new Set<string>(),
-          today: todayIn(settings.dailySync.timeZone),
-          sharedCreates: yield* Effect.makeSemaphore(1),
-        } satisfies RunContext;
+      const allOfficers = Effect.gen(function* () {
+        const officers: Array<Officer> = [];
+        let cursor: string | null = null;
+        do {
+          const page: { items: ReadonlyArray<Officer>; nextCursor: string | null } = yield* records.listOfficers({
+            limit: 500,
+            cursor,
+          });
+          officers.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        return officers;
       });
 
-    /** Lets every enabled rule package plan one learner's exchange. Reads only. */
-    const planLearner = (run: RunContext, learner: Learner) =>
-      Effect.gen(function* () {
-        const onefileLearner = learner.onefileId!;
-        const centreId = learner.onefileCentreId ?? (yield* run.view.user(onefileLearner)).OrganisationID ?? 0;
-        const { officers, organisations } = yield* readReferenced(records, learner);
-        const plan = new PlanBuilder();
-        const items: Array<ReportItem> = [];
-        const ctx: ExchangeContext = {
-          settings: run.settings,
-          learner,
-          officers,
-          organisations,
-          centreId,
-          multipleCentres: run.multipleCentres,
-          view: run.view,
-          plan,
-          report: { items },
-          onefileLearner,
-          today: run.today,
-          once: (key) => (run.seen.has(key) ? false : (run.seen.add(key), true)),
-          officerDirectory: run.officerDirectory,
-        };
-        for (const pkg of rules.packages) {
-          if (pkg.exchange) yield* rules.provide(pkg.exchange(ctx));
-        }
-        return plan;
-      });
-
-    /**
-     * The exchange for one learner inside a run: plan, then apply (or, dry, journal the plan).
-     * A blocker (an ambiguous assessor for a push) fails this learner only.
-     */
-    const exchangeLearner = (run: RunContext, runId: string, dryRun: boolean, learnerId: string) =>
-      Effect.gen(function* () {
-        const learner = yield* records.getLearner(learnerId);
-        const plan = yield* planLearner(run, learner);
-        if (dryRun) {
-          const changes = planChanges(plan.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
-          yield* runLog.journal(runId, changes);
-          return { changes, blockers: plan.blockers };
-        }
-        if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan);
-        // Learners run side by side and may need the same new assessor or placement. The creating
-        // learner goes alone and plans again first, so what an earlier learner created (stored on
-        // the officer/organisation, primed in the view) is used, never created twice.
-        return yield* run.sharedCreates.withPermits(1)(
-          Effect.flatMap(records.getLearner(learnerId), (fresh) =>
-            Effect.flatMap(planLearner(run, fresh), (again) => applyLearner(run, runId, learnerId, again)),
-          ),
-        );
-      });
-
-    const applyLearner = (run: RunContext, runId: string, learnerId: string, plan: PlanBuilder) =>
-      Effect.gen(function* () {
-        const results = yield* applyPlan({ client: run.client, records, runLog, intents, runId, learnerId }, plan.steps);
-        primeCreated(run.view, plan.steps, results);
-        return { changes: planChanges(plan.steps, results).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId })), blockers: plan.blockers };
-      });
-
-    const failureCode = (error: LearnerFailure) => (error._tag === "StepFailed" ? error.code : error._tag);
-
-    const refresh: ExchangeShape["refresh"] = (learnerId, options = {}) =>
-      Effect.scoped(
+      const runContext = (client: OneFileClientShape, settings: Settings, view: OneFileView) =>
         Effect.gen(function* () {
-          const { client, settings } = yield* connection.client;
-          yield* holdLearner(leases, learnerId, "refresh");
+          const centres = yield* view.centres;
+          return {
+            client,
+            settings,
+            view,
+            multipleCentres: effectiveMultipleCentres(settings, centres.length),
+            officerDirectory: makeDirectory(yield* allOfficers),
+            seen: new Set<string>(),
+            today: todayIn(settings.dailySync.timeZone),
+            sharedCreates: yield* Effect.makeSemaphore(1),
+          } satisfies RunContext;
+        });
+
+      /** Lets every enabled rule package plan one learner's exchange. Reads only. */
+      const planLearner = (run: RunContext, learner: Learner) =>
+        Effect.gen(function* () {
+          const onefileLearner = learner.onefileId!;
+          const centreId = learner.onefileCentreId ?? (yield* run.view.user(onefileLearner)).OrganisationID ?? 0;
+          const { officers, organisations } = yield* readReferenced(records, learner);
+          const plan = new PlanBuilder();
+          const items: Array<ReportItem> = [];
+          const ctx: ExchangeContext = {
+            settings: run.settings,
+            learner,
+            officers,
+            organisations,
+            centreId,
+            multipleCentres: run.multipleCentres,
+            view: run.view,
+            plan,
+            report: { items },
+            onefileLearner,
+            today: run.today,
+            once: (key) => (run.seen.has(key) ? false : (run.seen.add(key), true)),
+            officerDirectory: run.officerDirectory,
+          };
+          for (const pkg of rules.packages) {
+            if (pkg.exchange) yield* rules.provide(pkg.exchange(ctx));
+          }
+          return plan;
+        });
+
+      /**
+       * The exchange for one learner inside a run: plan, then apply (or, dry, journal the plan).
+       * A blocker (an ambiguous assessor for a push) fails this learner only.
+       */
+      const exchangeLearner = (run: RunContext, runId: string, dryRun: boolean, learnerId: string) =>
+        Effect.gen(function* () {
           const learner = yield* records.getLearner(learnerId);
-          if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
-          const dryRun = options.dryRun === true;
-          const run = yield* runLog.start({ kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 });
-          const context = yield* runContext(client, settings, strategy.makeView(client)).pipe(
-            Effect.tapError((error) => closeFailed(run.id, learnerId, error)),
-          );
-          const outcome = yield* Effect.either(exchangeLearner(context, run.id, dryRun, learnerId));
-          if (outcome._tag === "Left") {
-            yield* closeFailed(run.id, learnerId, outcome.left);
-          } else {
-            yield* recordBlockers(run.id, learnerId, outcome.right.blockers);
-            const failed = outcome.right.blockers.length > 0 ? 1 : 0;
-            yield* runLog.progress(run.id, { done: 1, failed });
-            yield* runLog.finish(run.id, failed ? "partially_succeeded" : "succeeded", dryRun ? "dry run: nothing was written" : null);
+          const plan = yield* planLearner(run, learner);
+          if (dryRun) {
+            const changes = planChanges(plan.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
+            yield* runLog.journal(runId, changes);
+            return { changes, blockers: plan.blockers };
           }
-          return { run: yield* runLog.get(run.id), changes: outcome._tag === "Right" ? outcome.right.changes : [] };
-        }),
-      );
+          if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan);
+          // Learners run side by side and may need the same new assessor or placement. The creating
+          // learner goes alone and plans again first, so what an earlier learner created (stored on
+          // the officer/organisation, primed in the view) is used, never created twice.
+          return yield* run.sharedCreates.withPermits(1)(
+            Effect.flatMap(records.getLearner(learnerId), (fresh) =>
+              Effect.flatMap(planLearner(run, fresh), (again) => applyLearner(run, runId, learnerId, again)),
+            ),
+          );
+        });
 
-    const recordBlockers = (runId: string, learnerId: string, blockers: ReadonlyArray<{ code: string; message: string }>) =>
-      Effect.forEach(blockers, (b) => runLog.recordError(runId, { learnerId, code: b.code, reason: b.message }), { discard: true });
-
-    const closeFailed = (runId: string, learnerId: string | null, error: { _tag: string; message: string } & object) =>
-      Effect.gen(function* () {
-        const code = "code" in error && typeof error.code === "string" && error._tag === "StepFailed" ? error.code : error._tag;
-        yield* runLog.recordError(runId, { learnerId, code, reason: error.message });
-        yield* runLog.progress(runId, { failed: 1 });
-        yield* runLog.finish(runId, "failed", error.message);
-      }).pipe(Effect.ignore);
-
-    /** Takes the run lease and opens the run record; the work itself is `execute`. */
-    const prepare = (options: StartRunOptions) =>
-      Effect.gen(function* () {
-        const owner = `${processOwner}:${options.kind} run`;
-        const taken = yield* leases.tryAcquire(RUN_LEASE, owner, leaseTtl);
-        if (!taken) {
-          const holder = yield* leases.holder(RUN_LEASE);
-          return yield* new RunInProgress({ subject: "a daily or full run", holder: holder?.owner.split(":").pop() ?? "another process" });
-        }
-        const run = yield* runLog.start({ kind: options.kind, trigger: options.trigger, dryRun: options.dryRun === true, owner: processOwner });
-        return { run, owner };
-      });
-
-    const execute = (options: StartRunOptions, run: Run, owner: string) =>
-      Effect.scoped(
+      const applyLearner = (run: RunContext, runId: string, learnerId: string, plan: PlanBuilder) =>
         Effect.gen(function* () {
-          yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
-          const dryRun = options.dryRun === true;
-          const started = yield* Effect.either(
-            Effect.gen(function* () {
-              const { client, settings } = yield* connection.client;
-              const view = strategy.makeView(client);
-              const context = yield* runContext(client, settings, view);
-              const ids = options.learnerIds ?? (yield* records.learnerIdsInScope(context.today, settings.endedWithinDays));
-              yield* runLog.progress(run.id, { total: ids.length });
-              // Bulk reads, centre by centre, for the learners in scope.
-              const learners = yield* records.getLearners(ids);
-              const byCentre = new Map<number, Array<number>>();
-              for (const l of learners) {
-                if (l.onefileId === null || l.onefileCentreId === null) continue;
-                byCentre.set(l.onefileCentreId, [...(byCentre.get(l.onefileCentreId) ?? []), l.onefileId]);
-              }
-              const needs = bulkNeeds(rules, settings, context.multipleCentres);
-              if (strategy.prefetch) {
-                for (const [centreId, onefileIds] of byCentre) yield* prefetchCentre(client, view, centreId, onefileIds, needs);
-              }
-              return { context, ids };
-            }),
-          );
-          if (started._tag === "Left") {
-            // SYNC-3: could not run at all (authentication refused, OneFile unreachable).
-            yield* closeFailed(run.id, null, started.left as { _tag: string; message: string });
-            return yield* runLog.get(run.id);
+          const results = yield* applyPlan({ client: run.client, records, runLog, intents, runId, learnerId }, plan.steps);
+          primeCreated(run.view, plan.steps, results);
+          return {
+            changes: planChanges(plan.steps, results).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId })),
+            blockers: plan.blockers,
+          };
+        });
+
+      const failureCode = (error: LearnerFailure) => (error._tag === "StepFailed" ? error.code : error._tag);
+
+      const refresh: ExchangeShape["refresh"] = (learnerId, options = {}) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { client, settings } = yield* connection.client;
+            yield* holdLearner(leases, learnerId, "refresh");
+            const learner = yield* records.getLearner(learnerId);
+            if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
+            const dryRun = options.dryRun === true;
+            const run = yield* runLog.start({ kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 });
+            const context = yield* runContext(client, settings, strategy.makeView(client)).pipe(
+              Effect.tapError((error) => closeFailed(run.id, learnerId, error)),
+            );
+            const outcome = yield* Effect.either(exchangeLearner(context, run.id, dryRun, learnerId));
+            if (outcome._tag === "Left") {
+              yield* closeFailed(run.id, learnerId, outcome.left);
+            } else {
+              yield* recordBlockers(run.id, learnerId, outcome.right.blockers);
+              const failed = outcome.right.blockers.length > 0 ? 1 : 0;
+              yield* runLog.progress(run.id, { done: 1, failed });
+              yield* runLog.finish(
+                run.id,
+                failed ? "partially_succeeded" : "succeeded",
+                dryRun ? "dry run: nothing was written" : null,
+              );
+            }
+            return { run: yield* runLog.get(run.id), changes: outcome._tag === "Right" ? outcome.right.changes : [] };
+          }),
+        );
+
+      const recordBlockers = (runId: string, learnerId: string, blockers: ReadonlyArray<{ code: string; message: string }>) =>
+        Effect.forEach(blockers, (b) => runLog.recordError(runId, { learnerId, code: b.code, reason: b.message }), {
+          discard: true,
+        });
+
+      const closeFailed = (runId: string, learnerId: string | null, error: { _tag: string; message: string } & object) =>
+        Effect.gen(function* () {
+          const code = "code" in error && typeof error.code === "string" && error._tag === "StepFailed" ? error.code : error._tag;
+          yield* runLog.recordError(runId, { learnerId, code, reason: error.message });
+          yield* runLog.progress(runId, { failed: 1 });
+          yield* runLog.finish(runId, "failed", error.message);
+        }).pipe(Effect.ignore);
+
+      /** Takes the run lease and opens the run record; the work itself is `execute`. */
+      const prepare = (options: StartRunOptions) =>
+        Effect.gen(function* () {
+          const owner = `${processOwner}:${options.kind} run`;
+          const taken = yield* leases.tryAcquire(RUN_LEASE, owner, leaseTtl);
+          if (!taken) {
+            const holder = yield* leases.holder(RUN_LEASE);
+            return yield* new RunInProgress({
+              subject: "a daily or full run",
+              holder: holder?.owner.split(":").pop() ?? "another process",
+            });
           }
-          const { context, ids } = started.right;
-          let done = 0;
-          let failed = 0;
-          yield* Effect.forEach(
-            ids,
-            (learnerId) =>
-              Effect.scoped(
-                Effect.gen(function* () {
-                  yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
-                    Effect.retry({ while: (e) => e._tag === "RunInProgress", schedule: busySchedule }),
-                  );
-                  return yield* exchangeLearner(context, run.id, dryRun, learnerId);
-                }),
-              ).pipe(
-                Effect.matchEffect({
-                  onFailure: (error: LearnerFailure) =>
-                    Effect.sync(() => (failed += 1)).pipe(
-                      Effect.zipRight(runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message })),
-                    ),
-                  onSuccess: ({ blockers }) =>
-                    blockers.length > 0
-                      ? Effect.sync(() => (failed += 1)).pipe(Effect.zipRight(recordBlockers(run.id, learnerId, blockers)))
-                      : Effect.sync(() => (done += 1)),
-                }),
-                Effect.zipRight(Effect.suspend(() => runLog.progress(run.id, { done: done + failed, failed }))),
-                Effect.ignore,
-              ),
-            { concurrency: strategy.learnerConcurrency, discard: true },
-          );
-          yield* runLog.finish(
-            run.id,
-            failed > 0 ? "partially_succeeded" : "succeeded",
-            failed > 0 ? `${failed} of ${ids.length} learners failed` : dryRun ? "dry run: nothing was written" : null,
-          );
-          return yield* runLog.get(run.id);
-        }),
-      );
+          const run = yield* runLog.start({
+            kind: options.kind,
+            trigger: options.trigger,
+            dryRun: options.dryRun === true,
+            owner: processOwner,
+          });
+          return { run, owner };
+        });
 
-    const runToEnd: ExchangeShape["run"] = (options) =>
-      Effect.flatMap(prepare(options), ({ run, owner }) => execute(options, run, owner));
+      const execute = (options: StartRunOptions, run: Run, owner: string) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
+            const dryRun = options.dryRun === true;
+            const started = yield* Effect.either(
+              Effect.gen(function* () {
+                const { client, settings } = yield* connection.client;
+                const view = strategy.makeView(client);
+                const context = yield* runContext(client, settings, view);
+                const ids = options.learnerIds ?? (yield* records.learnerIdsInScope(context.today, settings.endedWithinDays));
+                yield* runLog.progress(run.id, { total: ids.length });
+                // Bulk reads, centre by centre, for the learners in scope.
+                const learners = yield* records.getLearners(ids);
+                const byCentre = new Map<number, Array<number>>();
+                for (const l of learners) {
+                  if (l.onefileId === null || l.onefileCentreId === null) continue;
+                  byCentre.set(l.onefileCentreId, [...(byCentre.get(l.onefileCentreId) ?? []), l.onefileId]);
+                }
+                const needs = bulkNeeds(rules, settings, context.multipleCentres);
+                if (strategy.prefetch) {
+                  for (const [centreId, onefileIds] of byCentre) yield* prefetchCentre(client, view, centreId, onefileIds, needs);
+                }
+                return { context, ids };
+              }),
+            );
+            if (started._tag === "Left") {
+              // SYNC-3: could not run at all (authentication refused, OneFile unreachable).
+              yield* closeFailed(run.id, null, started.left as { _tag: string; message: string });
+              return yield* runLog.get(run.id);
+            }
+            const { context, ids } = started.right;
+            let done = 0;
+            let failed = 0;
+            yield* Effect.forEach(
+              ids,
+              (learnerId) =>
+                Effect.scoped(
+                  Effect.gen(function* () {
+                    yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
+                      Effect.retry({ while: (e) => e._tag === "RunInProgress", schedule: busySchedule }),
+                    );
+                    return yield* exchangeLearner(context, run.id, dryRun, learnerId);
+                  }),
+                ).pipe(
+                  Effect.matchEffect({
+                    onFailure: (error: LearnerFailure) =>
+                      Effect.sync(() => (failed += 1)).pipe(
+                        Effect.zipRight(
+                          runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message }),
+                        ),
+                      ),
+                    onSuccess: ({ blockers }) =>
+                      blockers.length > 0
+                        ? Effect.sync(() => (failed += 1)).pipe(Effect.zipRight(recordBlockers(run.id, learnerId, blockers)))
+                        : Effect.sync(() => (done += 1)),
+                  }),
+                  Effect.zipRight(Effect.suspend(() => runLog.progress(run.id, { done: done + failed, failed }))),
+                  Effect.ignore,
+                ),
+              { concurrency: strategy.learnerConcurrency, discard: true },
+            );
+            yield* runLog.finish(
+              run.id,
+              failed > 0 ? "partially_succeeded" : "succeeded",
+              failed > 0 ? `${failed} of ${ids.length} learners failed` : dryRun ? "dry run: nothing was written" : null,
+            );
+            return yield* runLog.get(run.id);
+          }),
+        );
 
-    const startRun: ExchangeShape["startRun"] = (options) =>
-      Effect.gen(function* () {
-        const { run, owner } = yield* prepare(options);
-        yield* Effect.forkDaemon(execute(options, run, owner).pipe(Effect.ignoreLogged));
-        return { runId: run.id };
-      });
+      const runToEnd: ExchangeShape["run"] = (options) =>
+        Effect.flatMap(prepare(options), ({ run, owner }) => execute(options, run, owner));
 
-    return { refresh, run: runToEnd, startRun } satisfies ExchangeShape;
-  }),
-);
+      const startRun: ExchangeShape["startRun"] = (options) =>
+        Effect.gen(function* () {
+          const { run, owner } = yield* prepare(options);
+          yield* Effect.forkDaemon(execute(options, run, owner).pipe(Effect.ignoreLogged));
+          return { runId: run.id };
+        });
+
+      return { refresh, run: runToEnd, startRun } satisfies ExchangeShape;
+    }),
+  );
 
 export const ExchangeLive = exchangeLayer(bulkStrategy);
 

@@ -79,9 +79,13 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
       ),
     user: (id) => once(keyOf({ kind: "user", id }), client.getUser(id)),
     placement: (id) => once(keyOf({ kind: "placement", id }), client.getPlacement(id)),
-    learningAims: (learnerId) => once(keyOf({ kind: "learningAims", learnerId }), client.searchLearningAims({ UserID: learnerId })),
+    learningAims: (learnerId) =>
+      once(keyOf({ kind: "learningAims", learnerId }), client.searchLearningAims({ UserID: learnerId })),
     reviews: (centreId, learnerId) =>
-      once(keyOf({ kind: "reviews", centreId, learnerId }), client.searchReviews({ OrganisationID: centreId, LearnerID: learnerId })),
+      once(
+        keyOf({ kind: "reviews", centreId, learnerId }),
+        client.searchReviews({ OrganisationID: centreId, LearnerID: learnerId }),
+      ),
     prime: (key, value) => {
       cache.set(keyOf(key), { value });
     },

@@ -69,7 +69,13 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
         const connected = yield* Effect.either(connection.clientEvenIfDisabled);
         if (connected._tag === "Left") {
           if (connected.left._tag === "StoreError") return yield* connected.left;
-          return { ok: false as const, apiVersion: API_VERSION, environment: "unknown", failure: failureOf(connected.left), message: connected.left.message };
+          return {
+            ok: false as const,
+            apiVersion: API_VERSION,
+            environment: "unknown",
+            failure: failureOf(connected.left),
+            message: connected.left.message,
+          };
         }
         const { client, settings } = connected.right;
         return yield* Effect.gen(function* () {
@@ -85,7 +91,13 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
           };
         }).pipe(
           Effect.catchAll((error) =>
-            Effect.succeed({ ok: false as const, apiVersion: API_VERSION, environment: settings.environment, failure: failureOf(error), message: error.message }),
+            Effect.succeed({
+              ok: false as const,
+              apiVersion: API_VERSION,
+              environment: settings.environment,
+              failure: failureOf(error),
+              message: error.message,
+            }),
           ),
         );
       });
@@ -94,7 +106,9 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
         const started = Date.now();
         const { client } = yield* connection.clientEvenIfDisabled;
         const centres = yield* client.searchCentres();
-        const standards = (yield* Effect.forEach(centres, (centre) => client.searchStandards({ OrganisationID: centre.ID }))).flat();
+        const standards = (yield* Effect.forEach(centres, (centre) =>
+          client.searchStandards({ OrganisationID: centre.ID }),
+        )).flat();
         const refreshedAt = yield* cache.replace(
           standards.map((s) => ({
             standardId: s.ID,

@@ -7,7 +7,10 @@ import { buildRegistry, parseRuleList, type RulePackage, type RuleRegistry } fro
 
 export class Rules extends Context.Tag("core/Rules")<Rules, RuleRegistry>() {
   /** `enabledList` is the raw ONEFILE_SYNC_RULES value (unset = all). Fails at start-up when inconsistent. */
-  static layer(available: ReadonlyArray<RulePackage>, enabledList: string | undefined): Layer.Layer<Rules, RuleConfigurationError> {
+  static layer(
+    available: ReadonlyArray<RulePackage>,
+    enabledList: string | undefined,
+  ): Layer.Layer<Rules, RuleConfigurationError> {
     return Layer.effect(
       Rules,
       Effect.flatMap(parseRuleList(enabledList), (enabled) => buildRegistry(available, enabled)),

@@ -123,7 +123,12 @@ export const parseRuleList = (value: string | undefined): Effect.Effect<Readonly
   if (value === undefined || value.trim() === "") return Effect.succeed(RULE_NAMES);
   const names = value
     .split(",")
-    .map((n) => n.trim().toLowerCase().replace(/^rules-/, ""))
+    .map((n) =>
+      n
+        .trim()
+        .toLowerCase()
+        .replace(/^rules-/, ""),
+    )
     .filter((n) => n !== "");
   const unknown = names.filter((n) => !(RULE_NAMES as ReadonlyArray<string>).includes(n));
   if (unknown.length > 0) {

@@ -51,14 +51,28 @@ describe("DEM-X demographics", () => {
   const subject = { entity: "learner" as const, entityId: "L1", onefileId: 9 };
   it("Ignore changes nothing; push writes only differing, non-blank fields", () => {
     expect(diffDemographics("Ignore", { firstName: "A" }, { FirstName: "B" }, fields, subject).journal).toEqual([]);
-    const push = diffDemographics("PushToOneFile", { firstName: "Ann", postcode: null }, { FirstName: "Anne", Postcode: "M1" }, fields, subject);
+    const push = diffDemographics(
+      "PushToOneFile",
+      { firstName: "Ann", postcode: null },
+      { FirstName: "Anne", Postcode: "M1" },
+      fields,
+      subject,
+    );
     expect(push.toOneFile).toEqual({ FirstName: "Ann" });
     expect(push.journal).toEqual([{ ...subject, field: "firstName", before: "Anne", after: "Ann", direction: "toOneFile" }]);
   });
   it("pull never writes a blank and never pulls push-only fields", () => {
-    const pull = diffDemographics("PullFromOneFile", { firstName: "Ann", postcode: "X" }, { FirstName: "  ", Postcode: "M1" }, fields, subject);
+    const pull = diffDemographics(
+      "PullFromOneFile",
+      { firstName: "Ann", postcode: "X" },
+      { FirstName: "  ", Postcode: "M1" },
+      fields,
+      subject,
+    );
     expect(pull.toPics).toEqual({});
-    expect(diffDemographics("PullFromOneFile", { firstName: "Ann" }, { FirstName: "Anne" }, fields, subject).toPics).toEqual({ firstName: "Anne" });
+    expect(diffDemographics("PullFromOneFile", { firstName: "Ann" }, { FirstName: "Anne" }, fields, subject).toPics).toEqual({
+      firstName: "Anne",
+    });
   });
   it("joins address lines, postcode last, leaving blanks out", () => {
     expect(joinAddress(["1 High St", null, " ", "Leeds", "LS1 1AA"])).toBe("1 High St\nLeeds\nLS1 1AA");
@@ -72,12 +86,24 @@ describe("plans", () => {
     const created = plan.add({
       description: "create assessor",
       write: { onefile: { call: "createUser", body: {} } },
-      journal: [{ entity: "officer", entityId: "O1", field: "onefileId", before: null, after: "created", direction: "toOneFile" }],
+      journal: [
+        { entity: "officer", entityId: "O1", field: "onefileId", before: null, after: "created", direction: "toOneFile" },
+      ],
     });
     plan.add({
       description: "store it",
       write: { pics: { target: { entity: "officer", id: "O1" }, fields: { onefileId: created } } },
-      journal: [{ entity: "officer", entityId: "O1", field: "onefileId", before: null, after: created, direction: "toPics", onefileId: created }],
+      journal: [
+        {
+          entity: "officer",
+          entityId: "O1",
+          field: "onefileId",
+          before: null,
+          after: created,
+          direction: "toPics",
+          onefileId: created,
+        },
+      ],
     });
     expect(planChanges(plan.steps)[1]).toMatchObject({ after: "(new: create assessor)", onefileId: null });
     expect(planChanges(plan.steps, new Map([[1, 42]]))[1]).toMatchObject({ after: 42, onefileId: 42 });

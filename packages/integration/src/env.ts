@@ -35,7 +35,10 @@ const PositiveIntFromString = Schema.NumberFromString.pipe(Schema.int(), Schema.
 export const ProductEnvFields = {
   DATABASE_URL: Schema.optionalWith(
     Schema.String.pipe(
-      Schema.filter((u) => /^(file:|:memory:$|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u) || "must be file:…, :memory:, libsql://… or http(s)://…"),
+      Schema.filter(
+        (u) =>
+          /^(file:|:memory:$|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u) || "must be file:…, :memory:, libsql://… or http(s)://…",
+      ),
     ),
     { default: () => DEFAULT_DATABASE_URL },
   ),
@@ -62,14 +65,20 @@ export const decodeEnv = <Fields extends Schema.Struct.Fields>(
       const value = env[name];
       if (value !== undefined && value.trim() !== "") picked[name] = value.trim();
     }
-    const decoded = Schema.decodeUnknownEither(Schema.Struct(fields) as unknown as Schema.Schema<Schema.Struct.Type<Fields>, unknown>, {
-      errors: "all",
-    })(picked);
+    const decoded = Schema.decodeUnknownEither(
+      Schema.Struct(fields) as unknown as Schema.Schema<Schema.Struct.Type<Fields>, unknown>,
+      {
+        errors: "all",
+      },
+    )(picked);
     if (Either.isRight(decoded)) return Effect.succeed(decoded.right);
     const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left);
     // An optional variable fails twice (its value, and "Expected undefined"): keep the first.
     const problems = issues
-      .filter((issue, i) => !/^Expected undefined/.test(issue.message) || !issues.some((other, j) => j !== i && other.path[0] === issue.path[0]))
+      .filter(
+        (issue, i) =>
+          !/^Expected undefined/.test(issue.message) || !issues.some((other, j) => j !== i && other.path[0] === issue.path[0]),
+      )
       .map((issue) => `${String(issue.path[0] ?? "(environment)")} ${issue.message}`);
     return Effect.fail(new ConfigError({ problems }));
   });
@@ -83,11 +92,18 @@ const localFilePath = (url: string): string | null => {
 
 const randomKey = (): string => {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 };
 
 /** SECRET_KEY, or the key kept beside a local database file (generated on first start). */
-const resolveSecretKey = (secretKey: string | undefined, databaseUrl: string, warn: ConfigWarn): Either.Either<string, string> => {
+const resolveSecretKey = (
+  secretKey: string | undefined,
+  databaseUrl: string,
+  warn: ConfigWarn,
+): Either.Either<string, string> => {
   if (secretKey !== undefined) return Either.right(secretKey);
   if (databaseUrl === ":memory:") {
     warn("SECRET_KEY is not set: using a random key for this in-memory database (lost on exit)");
@@ -95,7 +111,9 @@ const resolveSecretKey = (secretKey: string | undefined, databaseUrl: string, wa
   }
   const file = localFilePath(databaseUrl);
   if (file === null) {
-    return Either.left("SECRET_KEY is required with a remote database: every replica must seal the OneFile token with the same key");
+    return Either.left(
+      "SECRET_KEY is required with a remote database: every replica must seal the OneFile token with the same key",
+    );
   }
   const keyFile = join(dirname(file), "secret.key");
   try {
@@ -103,7 +121,10 @@ const resolveSecretKey = (secretKey: string | undefined, databaseUrl: string, wa
       mkdirSync(dirname(keyFile), { recursive: true });
       try {
         writeFileSync(keyFile, `${randomKey()}\n`, { mode: 0o600, flag: "wx" });
-        warn("SECRET_KEY is not set: generated a new key", { keyFile, advice: "back it up with the database, or set SECRET_KEY" });
+        warn("SECRET_KEY is not set: generated a new key", {
+          keyFile,
+          advice: "back it up with the database, or set SECRET_KEY",
+        });
       } catch (error) {
         // Another process (the server and the scheduler start together) created it first: use theirs.
         if ((error as { code?: string }).code !== "EEXIST") throw error;
@@ -112,14 +133,21 @@ const resolveSecretKey = (secretKey: string | undefined, databaseUrl: string, wa
       warn("SECRET_KEY is not set: using the key kept beside the database", { keyFile });
     }
     const key = readFileSync(keyFile, "utf8").trim();
-    return key.length >= 16 ? Either.right(key) : Either.left(`${keyFile} holds a key shorter than 16 characters; delete it or set SECRET_KEY`);
+    return key.length >= 16
+      ? Either.right(key)
+      : Either.left(`${keyFile} holds a key shorter than 16 characters; delete it or set SECRET_KEY`);
   } catch (error) {
-    return Either.left(`SECRET_KEY is not set and ${keyFile} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    return Either.left(
+      `SECRET_KEY is not set and ${keyFile} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 };
 
 /** The assembled product's configuration from decoded product variables. */
-export const integrationConfig = (e: ProductEnv, warn: ConfigWarn = () => undefined): Effect.Effect<IntegrationConfig, ConfigError> => {
+export const integrationConfig = (
+  e: ProductEnv,
+  warn: ConfigWarn = () => undefined,
+): Effect.Effect<IntegrationConfig, ConfigError> => {
   const secret = resolveSecretKey(e.SECRET_KEY, e.DATABASE_URL, warn);
   if (Either.isLeft(secret)) return Effect.fail(new ConfigError({ problems: [secret.left] }));
   return Effect.succeed({
@@ -129,5 +157,8 @@ export const integrationConfig = (e: ProductEnv, warn: ConfigWarn = () => undefi
   });
 };
 
-export const integrationConfigFromEnv = (env: Env, warn: ConfigWarn = () => undefined): Effect.Effect<IntegrationConfig, ConfigError> =>
+export const integrationConfigFromEnv = (
+  env: Env,
+  warn: ConfigWarn = () => undefined,
+): Effect.Effect<IntegrationConfig, ConfigError> =>
   Effect.flatMap(decodeEnv(ProductEnvFields, env), (e) => integrationConfig(e, warn));

@@ -11,7 +11,14 @@ import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { baseSeed, CENTRE, customerOf, openWorld, picsDocument } from "./world.ts";
 
-const CREATE_ENDPOINTS = new Set(["POST User", "POST Placement", "POST Classroom", "POST Standard/Assign", "POST Visit", "POST Review"]);
+const CREATE_ENDPOINTS = new Set([
+  "POST User",
+  "POST Placement",
+  "POST Classroom",
+  "POST Standard/Assign",
+  "POST Visit",
+  "POST Review",
+]);
 
 /** A full enrolment: an assessor and a placement to create, a classroom (SET-7), two learning aims, two reviews. */
 const pics = () => {
@@ -38,7 +45,11 @@ const expectExactlyOnce = (state: any, options: { orphanVisits: number }) => {
   expect(learners).toHaveLength(1);
   const learner = learners[0];
   for (const misId of ["OFF-A", "OFF-B", "OFF-E"]) expect(users(misId), misId).toHaveLength(1);
-  for (const misId of ["ORG-A", "ORG-B"]) expect(of.Placements.filter((p: any) => p.MISID === misId), misId).toHaveLength(1);
+  for (const misId of ["ORG-A", "ORG-B"])
+    expect(
+      of.Placements.filter((p: any) => p.MISID === misId),
+      misId,
+    ).toHaveLength(1);
   expect(of.Classrooms.filter((c: any) => c.Name === "Cohort B")).toHaveLength(1);
   const aims = of.LearningAims.filter((a: any) => a.UserID === learner.ID);
   expect(aims.map((a: any) => a.StandardID).sort()).toEqual([120, 121]);

@@ -33,7 +33,12 @@ describe("pathways and centres", () => {
         expect.objectContaining({
           code: "needs_pathway",
           entityId: "Q1",
-          details: { choices: [{ id: 1211, title: "Mechanical" }, { id: 1212, title: "Electrical" }] },
+          details: {
+            choices: [
+              { id: 1211, title: "Mechanical" },
+              { id: 1212, title: "Electrical" },
+            ],
+          },
         }),
       ],
     });
@@ -67,13 +72,19 @@ describe("pathways and centres", () => {
     expect(result.multipleCentres).toBe(true);
     const of = customerOf(await world.onefile());
     expect(of.Users.find((u: any) => u.MISID === "L1")).toMatchObject({ OrganisationID: CENTRE });
-    expect(of.LearningAims.filter((a: any) => a.UserID === result.onefileLearnerId)).toEqual([expect.objectContaining({ StandardID: 220 })]);
+    expect(of.LearningAims.filter((a: any) => a.UserID === result.onefileLearnerId)).toEqual([
+      expect.objectContaining({ StandardID: 220 }),
+    ]);
     const stored = await world.run(Effect.flatMap(PicsRecords, (r) => r.getLearner("L1")));
     expect(stored.qualifications.find((q) => q.id === "Q1")).toMatchObject({ onefileStandardId: 220 });
   });
 
   it("SET-14: `off` with two centres is single-centre (the Standard of the learner's centre is used); `on` with one centre is multiple-centre mode", async () => {
-    world = await openWorld({ seed: baseSeed({ secondCentre: true }), pics: picsDocument(), settings: { multipleCentres: "off" } });
+    world = await openWorld({
+      seed: baseSeed({ secondCentre: true }),
+      pics: picsDocument(),
+      settings: { multipleCentres: "off" },
+    });
     const off = await world.run(preview());
     expect(off.multipleCentres).toBe(false);
     expect(off.blockers).toEqual([]);
@@ -104,13 +115,25 @@ describe("pathways and centres", () => {
       seed: baseSeed({
         secondCentre: true,
         classrooms: [{ ID: 210, OrganisationID: OTHER_CENTRE, Name: "North Cohort" }],
-        users: [{ ID: 230, OrganisationID: OTHER_CENTRE, Role: 5, FirstName: "Bob", LastName: "Builder", Email: "bob@provider.test", MISID: "OFF-B" }],
+        users: [
+          {
+            ID: 230,
+            OrganisationID: OTHER_CENTRE,
+            Role: 5,
+            FirstName: "Bob",
+            LastName: "Builder",
+            Email: "bob@provider.test",
+            MISID: "OFF-B",
+          },
+        ],
         placements: [{ ID: 240, OrganisationID: OTHER_CENTRE, Name: "Bolt Ltd", MISID: "ORG-B" }],
       }),
       pics,
     });
 
-    const result = await world.run(enrol({ centreId: OTHER_CENTRE, classroomId: 210, qualifications: { Q1: { centreId: OTHER_CENTRE } } }));
+    const result = await world.run(
+      enrol({ centreId: OTHER_CENTRE, classroomId: 210, qualifications: { Q1: { centreId: OTHER_CENTRE } } }),
+    );
 
     const of = customerOf(await world.onefile());
     const learner = of.Users.find((u: any) => u.MISID === "L1");
@@ -119,7 +142,11 @@ describe("pathways and centres", () => {
     const created = of.Users.filter((u: any) => u.MISID === "OFF-A");
     expect(created.map((u: any) => u.OrganisationID).sort()).toEqual([CENTRE, OTHER_CENTRE]);
     const northAda = created.find((u: any) => u.OrganisationID === OTHER_CENTRE);
-    expect(of.Assignments).toEqual(expect.arrayContaining([expect.objectContaining({ AssigneeID: northAda.ID, LearnerID: learner.ID, Level: 3, StandardID: 220 })]));
+    expect(of.Assignments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ AssigneeID: northAda.ID, LearnerID: learner.ID, Level: 3, StandardID: 220 }),
+      ]),
+    );
     expect(of.Placements.filter((p: any) => p.MISID === "ORG-B")).toHaveLength(1);
     expect(result.items).toEqual(
       expect.arrayContaining([

@@ -49,7 +49,9 @@ describe("journal", () => {
     const aim = of.LearningAims.find((a: any) => a.UserID === learner.ID);
     const reviews = of.Reviews.filter((r: any) => r.LearnerID === learner.ID);
     const has = (entity: string, entityId: string, field: string, after: unknown, direction: string) =>
-      expect(rows, `${entity} ${entityId} ${field}`).toEqual(expect.arrayContaining([expect.objectContaining({ entity, entityId, field, after, direction })]));
+      expect(rows, `${entity} ${entityId} ${field}`).toEqual(
+        expect.arrayContaining([expect.objectContaining({ entity, entityId, field, after, direction })]),
+      );
     has("learner", "L1", "onefileId", learner.ID, "toPics");
     has("learner", "L1", "onefileCentreId", CENTRE, "toPics");
     has("learner", "L1", "FirstName", "Lee", "toOneFile");
@@ -93,7 +95,9 @@ describe("journal", () => {
     // The assessor created before the failure is journaled and stored.
     const bob = customerOf(await world.onefile()).Users.find((u: any) => u.MISID === "OFF-B");
     const rows = await world.run(Effect.flatMap(RunLog, (l) => l.changes(run.id)));
-    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ entity: "officer", entityId: "O2", field: "onefileId", after: bob.ID })]));
+    expect(rows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ entity: "officer", entityId: "O2", field: "onefileId", after: bob.ID })]),
+    );
     expect((await world.run(Effect.flatMap(PicsRecords, (r) => r.getOfficer("O2")))).onefileId).toBe(bob.ID);
   });
 
@@ -115,14 +119,28 @@ describe("journal", () => {
     expect(dry.changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ entity: "learner", entityId: "L1", field: "FirstName", after: "Lee", direction: "toOneFile" }),
-        expect.objectContaining({ entity: "learner", entityId: "L1", field: "onefileId", direction: "toPics", after: "(new: create OneFile learner for learner L1)" }),
+        expect.objectContaining({
+          entity: "learner",
+          entityId: "L1",
+          field: "onefileId",
+          direction: "toPics",
+          after: "(new: create OneFile learner for learner L1)",
+        }),
         expect.objectContaining({ entity: "review", entityId: "R1", field: "scheduledFor", after: "2026-07-01T09:00:00.000Z" }),
       ]),
     );
     const run = await world.run(Effect.flatMap(RunLog, (l) => l.get(dry.runId)));
-    expect(run).toMatchObject({ kind: "enrolment", dryRun: true, status: "succeeded", learnerId: "L1", changes: dry.changes.length });
+    expect(run).toMatchObject({
+      kind: "enrolment",
+      dryRun: true,
+      status: "succeeded",
+      learnerId: "L1",
+      changes: dry.changes.length,
+    });
     const rows = await world.run(Effect.flatMap(RunLog, (l) => l.changes(dry.runId)));
-    expect(rows.map(({ runId: _r, at: _a, learnerId: _l, ...change }) => change)).toEqual(dry.changes.map((c) => ({ ...c, onefileId: c.onefileId ?? null })));
+    expect(rows.map(({ runId: _r, at: _a, learnerId: _l, ...change }) => change)).toEqual(
+      dry.changes.map((c) => ({ ...c, onefileId: c.onefileId ?? null })),
+    );
     expect(rows.every((r) => r.learnerId === "L1")).toBe(true); // readable back from the learner's log
     expect(await world.run(Effect.flatMap(RunLog, (l) => l.lastSynchronisedAt))).toBe(null);
 

@@ -38,7 +38,19 @@ describe("officers → OneFile assessors (OFF)", () => {
     const pics = picsDocument({ reviews: [] });
     Object.assign(pics.officers[1]!, { onefileId: 133 }); // O2, main officer
     world = await openWorld({
-      seed: baseSeed({ users: [{ ID: 133, OrganisationID: CENTRE, Role: 5, FirstName: "Bob", LastName: "B", Email: "b@provider.test", MISID: "LEGACY-7" }] }),
+      seed: baseSeed({
+        users: [
+          {
+            ID: 133,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Bob",
+            LastName: "B",
+            Email: "b@provider.test",
+            MISID: "LEGACY-7",
+          },
+        ],
+      }),
       pics,
       settings: { multipleCentres: "off" },
     });
@@ -77,14 +89,34 @@ describe("officers → OneFile assessors (OFF)", () => {
 
   it("OFF-5: two OneFile assessors with the same MIS reference (an archived one counts) block the enrolment, naming the value and the officer", async () => {
     world = await openWorld({
-      seed: baseSeed({ users: [{ ID: 131, OrganisationID: CENTRE, Role: 5, FirstName: "Ada", LastName: "Old", Email: "old@provider.test", MISID: "OFF-A", Archived: true }] }),
+      seed: baseSeed({
+        users: [
+          {
+            ID: 131,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Ada",
+            LastName: "Old",
+            Email: "old@provider.test",
+            MISID: "OFF-A",
+            Archived: true,
+          },
+        ],
+      }),
       pics: picsDocument(),
     });
     const before = await world.onefileText();
     const refused = await world.either(enrol());
     expect(!refused.ok && refused.error).toMatchObject({
       _tag: "EnrolmentBlocked",
-      blockers: [expect.objectContaining({ code: "ambiguous_assessor", entity: "officer", entityId: "O1", details: { misId: "OFF-A", candidates: [130, 131] } })],
+      blockers: [
+        expect.objectContaining({
+          code: "ambiguous_assessor",
+          entity: "officer",
+          entityId: "O1",
+          details: { misId: "OFF-A", candidates: [130, 131] },
+        }),
+      ],
     });
     expect((refused as any).error.message).toMatch(/officer "O1".*"OFF-A"/);
     expect(writeCalls(await world.calls())).toEqual([]);
@@ -111,7 +143,9 @@ describe("organisations → OneFile placements (ORG)", () => {
 
   it("ORG-1: two placements of type P starting the same day: the latest created wins (not the highest id)", async () => {
     // Created first: "PZ" (G1); created later, in a second import: "PA" (G2), same start date.
-    world = await openWorld({ pics: picsDocument({ placements: [{ id: "PZ", organisationId: "G1", type: "P", startDate: "2026-09-01" }] }) });
+    world = await openWorld({
+      pics: picsDocument({ placements: [{ id: "PZ", organisationId: "G1", type: "P", startDate: "2026-09-01" }] }),
+    });
     const second = picsDocument({
       placements: [
         { id: "PZ", organisationId: "G1", type: "P", startDate: "2026-09-01" },
@@ -143,13 +177,26 @@ describe("organisations → OneFile placements (ORG)", () => {
     await world.run(enrol());
     let of = customerOf(await world.onefile());
     const created = of.Placements.filter((p: any) => p.MISID === "ORG-B");
-    expect(created).toEqual([expect.objectContaining({ OrganisationID: CENTRE, Name: "Bolt Ltd", MISID: "ORG-B", Telephone: null, Email: null, Address: null })]);
+    expect(created).toEqual([
+      expect.objectContaining({
+        OrganisationID: CENTRE,
+        Name: "Bolt Ltd",
+        MISID: "ORG-B",
+        Telephone: null,
+        Email: null,
+        Address: null,
+      }),
+    ]);
     expect(of.Users.find((u: any) => u.MISID === "L1").PlacementID).toBe(created[0].ID);
     expect((await world.run(Effect.flatMap(PicsRecords, (r) => r.getOrganisation("G2")))).onefileId).toBe(created[0].ID);
     await world.close();
 
     // ORG-2: matched by MIS reference (G1 is ORG-A = placement 140), and a stored id used as it is.
-    const stored = picsDocument({ id: "L1", reviews: [], placements: [{ id: "P1", organisationId: "G1", type: "P", startDate: "2026-09-01" }] });
+    const stored = picsDocument({
+      id: "L1",
+      reviews: [],
+      placements: [{ id: "P1", organisationId: "G1", type: "P", startDate: "2026-09-01" }],
+    });
     world = await openWorld({ pics: stored });
     const result = await world.run(enrol());
     of = customerOf(await world.onefile());
@@ -160,7 +207,10 @@ describe("organisations → OneFile placements (ORG)", () => {
 
     const withId = picsDocument({ reviews: [] });
     Object.assign(withId.organisations[1]!, { onefileId: 141 });
-    world = await openWorld({ seed: baseSeed({ placements: [{ ID: 141, OrganisationID: CENTRE, Name: "Bolt (legacy)", MISID: "LEGACY" }] }), pics: withId });
+    world = await openWorld({
+      seed: baseSeed({ placements: [{ ID: 141, OrganisationID: CENTRE, Name: "Bolt (legacy)", MISID: "LEGACY" }] }),
+      pics: withId,
+    });
     const linked = await world.run(enrol());
     of = customerOf(await world.onefile());
     expect(of.Users.find((u: any) => u.ID === linked.onefileLearnerId).PlacementID).toBe(141);
@@ -181,7 +231,13 @@ describe("organisations → OneFile placements (ORG)", () => {
     const refused = await world.either(enrol());
     expect(!refused.ok && refused.error).toMatchObject({
       _tag: "EnrolmentBlocked",
-      blockers: [expect.objectContaining({ code: "ambiguous_placement", entityId: "G2", details: { misId: "ORG-B", candidates: [141, 142] } })],
+      blockers: [
+        expect.objectContaining({
+          code: "ambiguous_placement",
+          entityId: "G2",
+          details: { misId: "ORG-B", candidates: [141, 142] },
+        }),
+      ],
     });
     expect(await world.onefileText()).toBe(before);
   });
@@ -205,7 +261,9 @@ describe("additional assessors, duplicates and links", () => {
     const of = customerOf(await world.onefile());
     const eve = of.Users.find((u: any) => u.MISID === "OFF-E");
     expect(eve).toMatchObject({ Role: 5 });
-    const additional = of.Assignments.filter((a: any) => a.LearnerID === result.onefileLearnerId && a.Level === 1).map((a: any) => a.AssigneeID);
+    const additional = of.Assignments.filter((a: any) => a.LearnerID === result.onefileLearnerId && a.Level === 1).map(
+      (a: any) => a.AssigneeID,
+    );
     expect(additional.sort()).toEqual([130, eve.ID].sort());
     expect(of.Users.filter((u: any) => u.MISID === "OFF-C")).toEqual([]); // O3's type is not listed
   });

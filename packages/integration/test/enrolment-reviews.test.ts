@@ -52,7 +52,13 @@ describe("reviews at enrolment", () => {
     const visits = of.Visits.filter((v: any) => v.LearnerID === learnerId);
     expect(visits).toHaveLength(2);
     const v1 = visits.find((v: any) => v.ID === r1.VisitID);
-    expect(v1).toMatchObject({ OrganisationID: CENTRE, AssessorID: 130, DateFrom: "2026-07-01T09:00:00.000Z", DateTo: "2026-07-01T10:00:00.000Z", VisitTypeID: 22 });
+    expect(v1).toMatchObject({
+      OrganisationID: CENTRE,
+      AssessorID: 130,
+      DateFrom: "2026-07-01T09:00:00.000Z",
+      DateTo: "2026-07-01T10:00:00.000Z",
+      VisitTypeID: 22,
+    });
     expect(visits.find((v: any) => v.ID === r2.VisitID)).toMatchObject({ AssessorID: bob.ID, VisitTypeID: 22 });
 
     const stored = await world.run(Effect.flatMap(PicsRecords, (r) => r.getLearner("L1")));

@@ -64,7 +64,12 @@ describe("enrolment", () => {
 
     const aims = of.LearningAims.filter((a: any) => a.UserID === learner.ID);
     expect(aims).toHaveLength(1);
-    expect(aims[0]).toMatchObject({ StandardID: 120, RegistrationNumber: "REG-9", StartDate: "2026-09-01T00:00:00.000Z", PlannedEnd: "2028-08-31T00:00:00.000Z" });
+    expect(aims[0]).toMatchObject({
+      StandardID: 120,
+      RegistrationNumber: "REG-9",
+      StartDate: "2026-09-01T00:00:00.000Z",
+      PlannedEnd: "2028-08-31T00:00:00.000Z",
+    });
     expect(of.Assignments).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ AssigneeID: 130, LearnerID: learner.ID, Level: 3, StandardID: 120 }),
@@ -74,7 +79,10 @@ describe("enrolment", () => {
 
     const stored = await world.run(Effect.flatMap(PicsRecords, (r) => r.getLearner("L1")));
     expect(stored).toMatchObject({ onefileId: learner.ID, onefileCentreId: CENTRE });
-    expect(stored.qualifications.find((q) => q.id === "Q1")).toMatchObject({ onefileStandardId: 120, onefileLearningAimId: aims[0].ID });
+    expect(stored.qualifications.find((q) => q.id === "Q1")).toMatchObject({
+      onefileStandardId: 120,
+      onefileLearningAimId: aims[0].ID,
+    });
     expect(stored.qualifications.find((q) => q.id === "Q2")?.onefileLearningAimId).toBe(null);
     const officers = await world.run(Effect.flatMap(PicsRecords, (r) => r.getOfficers(["O1", "O2"])));
     expect(officers.map((o) => o.onefileId)).toEqual([130, created.ID]);
@@ -90,7 +98,11 @@ describe("enrolment", () => {
     const run = await world.run(Effect.flatMap(RunLog, (l) => l.get(result.runId)));
     expect(run).toMatchObject({ kind: "enrolment", status: "succeeded", dryRun: false, learnerId: "L1" });
     const changes = await world.run(Effect.flatMap(RunLog, (l) => l.changes(result.runId)));
-    expect(changes.some((c) => c.entity === "learner" && c.field === "onefileId" && c.after === learner.ID && c.direction === "toPics")).toBe(true);
+    expect(
+      changes.some(
+        (c) => c.entity === "learner" && c.field === "onefileId" && c.after === learner.ID && c.direction === "toPics",
+      ),
+    ).toBe(true);
 
     const again = await world.either(enrol());
     expect(!again.ok && (again.error as any)._tag).toBe("LearnerAlreadyEnrolled");
@@ -99,26 +111,39 @@ describe("enrolment", () => {
 
 describe("classroom (ENR-3, SET-7)", () => {
   it("ENR-3, SET-7: with classroomFromMainTag on, the learner's classroom is the OneFile classroom named like its Main Tag (trimmed, any case), or one created with that name when the centre has none", async () => {
-    world = await openWorld({ pics: picsDocument({ mainTag: " cohort a", reviews: [] }), settings: { classroomFromMainTag: true } });
+    world = await openWorld({
+      pics: picsDocument({ mainTag: " cohort a", reviews: [] }),
+      settings: { classroomFromMainTag: true },
+    });
     const matched = await world.run(enrol({ classroomId: null }));
     let of = customerOf(await world.onefile());
     expect(of.Users.find((u: any) => u.ID === matched.onefileLearnerId).ClassroomID).toBe(110);
     expect(of.Classrooms).toHaveLength(1);
     await world.close();
 
-    world = await openWorld({ pics: picsDocument({ mainTag: "Cohort Z", reviews: [] }), settings: { classroomFromMainTag: true } });
+    world = await openWorld({
+      pics: picsDocument({ mainTag: "Cohort Z", reviews: [] }),
+      settings: { classroomFromMainTag: true },
+    });
     const created = await world.run(enrol({ classroomId: 110 })); // the caller's choice does not count with SET-7 on
     of = customerOf(await world.onefile());
     const cohortZ = of.Classrooms.find((c: any) => c.Name === "Cohort Z");
     expect(cohortZ).toMatchObject({ OrganisationID: CENTRE });
     expect(of.Users.find((u: any) => u.ID === created.onefileLearnerId).ClassroomID).toBe(cohortZ.ID);
-    expect(created.items).toEqual(expect.arrayContaining([expect.objectContaining({ entity: "classroom", id: "Cohort Z", outcome: "create", onefileId: cohortZ.ID })]));
+    expect(created.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entity: "classroom", id: "Cohort Z", outcome: "create", onefileId: cohortZ.ID }),
+      ]),
+    );
   });
 
   it("ENR-3, ENR-4: with SET-7 off the caller chooses the classroom; one that is not in the centre blocks the enrolment", async () => {
     world = await openWorld({ pics: picsDocument({ reviews: [] }) });
     const refused = await world.either(enrol({ classroomId: 999 }));
-    expect(!refused.ok && refused.error).toMatchObject({ _tag: "EnrolmentBlocked", blockers: [expect.objectContaining({ code: "unknown_classroom" })] });
+    expect(!refused.ok && refused.error).toMatchObject({
+      _tag: "EnrolmentBlocked",
+      blockers: [expect.objectContaining({ code: "unknown_classroom" })],
+    });
     expect(writeCalls(await world.calls())).toEqual([]);
   });
 });
@@ -126,7 +151,10 @@ describe("classroom (ENR-3, SET-7)", () => {
 describe("enrolment preview (ENR-1)", () => {
   it("ENR-1: the preview makes no OneFile write and lists the learner fields, each qualification's status (available / not_available / needs_pathway / needs_centre), officers and organisation matched or to create, reviews to upload and the blockers", async () => {
     world = await openWorld({
-      seed: baseSeed({ secondCentre: true, standards: [{ ID: 122, OrganisationID: CENTRE, Title: "Business Admin [ST0123]", Pathways: [] }] }),
+      seed: baseSeed({
+        secondCentre: true,
+        standards: [{ ID: 122, OrganisationID: CENTRE, Title: "Business Admin [ST0123]", Pathways: [] }],
+      }),
       pics: picsDocument({
         qualifications: [
           { id: "Q1", vqReference: "ST0795" }, // in both centres
@@ -167,13 +195,24 @@ describe("enrolment preview (ENR-1)", () => {
     const item = (entity: string, id: string) => shown.items.find((i) => i.entity === entity && i.id === id);
     expect(item("qualification", "Q1")).toMatchObject({ outcome: "needs_centre", detail: { choices: [CENTRE, OTHER_CENTRE] } });
     expect(item("qualification", "Q2")).toMatchObject({ outcome: "not_available" });
-    expect(item("qualification", "Q3")).toMatchObject({ outcome: "needs_pathway", detail: { choices: [{ id: 1211, title: "Mechanical" }, { id: 1212, title: "Electrical" }] } });
+    expect(item("qualification", "Q3")).toMatchObject({
+      outcome: "needs_pathway",
+      detail: {
+        choices: [
+          { id: 1211, title: "Mechanical" },
+          { id: 1212, title: "Electrical" },
+        ],
+      },
+    });
     expect(item("qualification", "Q4")).toMatchObject({ outcome: "available", detail: { standardId: 122, centreId: CENTRE } });
     expect(item("officer", "O1")).toMatchObject({ outcome: "matched", onefileId: 130 });
     expect(item("officer", "O2")).toMatchObject({ outcome: "create" });
     expect(item("organisation", "G2")).toMatchObject({ outcome: "create" });
     expect(item("learner", "L1")).toMatchObject({ outcome: "create" });
-    expect(item("review", "R1")).toMatchObject({ outcome: "upload", detail: { scheduledFor: "2026-07-01T09:00:00.000Z", officerId: "O1" } });
+    expect(item("review", "R1")).toMatchObject({
+      outcome: "upload",
+      detail: { scheduledFor: "2026-07-01T09:00:00.000Z", officerId: "O1" },
+    });
     expect(item("review", "R2")).toMatchObject({ outcome: "upload", detail: { officerId: "O2" } });
     expect(item("review", "R3")).toBeUndefined();
     expect(item("review", "R4")).toBeUndefined();
@@ -196,8 +235,25 @@ describe("enrolment refusals (ENR-4)", () => {
     world = await openWorld({
       seed: baseSeed({
         users: [
-          { ID: 131, OrganisationID: CENTRE, Role: 5, FirstName: "Di", LastName: "Double", Email: "di@provider.test", MISID: "OFF-D" },
-          { ID: 132, OrganisationID: CENTRE, Role: 5, FirstName: "Di", LastName: "Double", Email: "di2@provider.test", MISID: "off-d", Archived: true },
+          {
+            ID: 131,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Di",
+            LastName: "Double",
+            Email: "di@provider.test",
+            MISID: "OFF-D",
+          },
+          {
+            ID: 132,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Di",
+            LastName: "Double",
+            Email: "di2@provider.test",
+            MISID: "off-d",
+            Archived: true,
+          },
         ],
       }),
       pics,
@@ -214,10 +270,20 @@ describe("enrolment refusals (ENR-4)", () => {
     expect(error._tag).toBe("EnrolmentBlocked");
     const codes = error.blockers.map((b: any) => b.code);
     expect(codes).toEqual(
-      expect.arrayContaining(["missing_field", "no_main_officer", "no_placement", "officer_email_missing", "no_classroom", "ambiguous_assessor"]),
+      expect.arrayContaining([
+        "missing_field",
+        "no_main_officer",
+        "no_placement",
+        "officer_email_missing",
+        "no_classroom",
+        "ambiguous_assessor",
+      ]),
     );
     expect(error.blockers.find((b: any) => b.code === "officer_email_missing")).toMatchObject({ entityId: "O3" });
-    expect(error.blockers.find((b: any) => b.code === "ambiguous_assessor")).toMatchObject({ entityId: "O4", details: { misId: "OFF-D", candidates: [131, 132] } });
+    expect(error.blockers.find((b: any) => b.code === "ambiguous_assessor")).toMatchObject({
+      entityId: "O4",
+      details: { misId: "OFF-D", candidates: [131, 132] },
+    });
     expect(error.blockers.find((b: any) => b.code === "ambiguous_assessor").message).toMatch(/OFF-D.*132 archived/);
     expect(error.message).toMatch(/no email/);
     expect(writeCalls(await world.calls())).toEqual([]);
@@ -254,7 +320,10 @@ describe("enrolment refusals (ENR-4)", () => {
   it("ENR-2: a centre the customer does not have is refused naming the customer's centres", async () => {
     world = await openWorld({ pics: picsDocument() });
     const refused = await world.either(enrol({ centreId: 999 }));
-    expect(!refused.ok && refused.error).toMatchObject({ _tag: "EnrolmentBlocked", blockers: [expect.objectContaining({ code: "unknown_centre" })] });
+    expect(!refused.ok && refused.error).toMatchObject({
+      _tag: "EnrolmentBlocked",
+      blockers: [expect.objectContaining({ code: "unknown_centre" })],
+    });
     expect(writeCalls(await world.calls())).toEqual([]);
   });
 });

@@ -74,9 +74,21 @@ describe("learner demographics (DEM-L)", () => {
       NINO: "AB123456C",
       Email: "l1@learner.test",
     });
-    expect(writesIn(await callsSince(world)).map((c: any) => `${c.method} ${c.path}`)).toEqual([`POST /api/v2.1/User/${OF.learner(1)}`]);
-    expect(outcome.changes.map((c) => c.field).sort()).toEqual(["address", "birthDate", "disability", "ethnicity", "firstName", "surname", "uln"]);
-    expect(outcome.changes.every((c) => c.direction === "toOneFile" && c.entity === "learner" && c.onefileId === OF.learner(1))).toBe(true);
+    expect(writesIn(await callsSince(world)).map((c: any) => `${c.method} ${c.path}`)).toEqual([
+      `POST /api/v2.1/User/${OF.learner(1)}`,
+    ]);
+    expect(outcome.changes.map((c) => c.field).sort()).toEqual([
+      "address",
+      "birthDate",
+      "disability",
+      "ethnicity",
+      "firstName",
+      "surname",
+      "uln",
+    ]);
+    expect(
+      outcome.changes.every((c) => c.direction === "toOneFile" && c.entity === "learner" && c.onefileId === OF.learner(1)),
+    ).toBe(true);
     // Push never writes PICS.
     expect(await world.picsDump()).toBe(picsBefore);
   });
@@ -121,7 +133,12 @@ describe("learner demographics (DEM-L)", () => {
       uln: "1000000001",
       email: "l1@learner.test",
     });
-    expect(await world.run(learner("L2"))).toMatchObject({ niNumber: "AB123456C", disability: "98", birthDate: "2004-05-06", ethnicity: "31" });
+    expect(await world.run(learner("L2"))).toMatchObject({
+      niNumber: "AB123456C",
+      disability: "98",
+      birthDate: "2004-05-06",
+      ethnicity: "31",
+    });
     const changes = await world.run(changesOf(run.id));
     expect(changes.map((c) => `${c.entityId}.${c.field}`).sort()).toEqual(
       ["birthDate", "disability", "ethnicity", "firstName", "niNumber", "surname"].map((f) => `L1.${f}`),
@@ -134,7 +151,19 @@ describe("officer and organisation demographics (DEM-O, DEM-G)", () => {
   it("DEM-O1, DEM-X: push writes the officer's differing fields to its assessor, once per run however many learners share it", async () => {
     world = await linkedWorld({
       settings: { officerDemographicsMode: "PushToOneFile" },
-      officers: [{ id: "O1", ident: "OFF-A", firstName: "Adah", surname: "Assessor", email: "ada@provider.test", phone: "0113 000", mobile: "07700 900000", birthDate: "1980-01-02", onefileId: OF.ada }],
+      officers: [
+        {
+          id: "O1",
+          ident: "OFF-A",
+          firstName: "Adah",
+          surname: "Assessor",
+          email: "ada@provider.test",
+          phone: "0113 000",
+          mobile: "07700 900000",
+          birthDate: "1980-01-02",
+          onefileId: OF.ada,
+        },
+      ],
       pairs: [pair(1), pair(2), pair(3)],
     });
     const before = userIn(await onefileNow(world), OF.ada);
@@ -144,17 +173,39 @@ describe("officer and organisation demographics (DEM-O, DEM-G)", () => {
     expect(run.status).toBe("succeeded");
     const after = userIn(await onefileNow(world), OF.ada);
     expect(changedKeys(before, after)).toEqual(["DOB", "FirstName", "MobileNumber", "Telephone"]);
-    expect(after).toMatchObject({ FirstName: "Adah", Telephone: "0113 000", MobileNumber: "07700 900000", DOB: "1980-01-02T00:00:00.000Z" });
+    expect(after).toMatchObject({
+      FirstName: "Adah",
+      Telephone: "0113 000",
+      MobileNumber: "07700 900000",
+      DOB: "1980-01-02T00:00:00.000Z",
+    });
     expect(writesIn(await callsSince(world)).map((c: any) => c.path)).toEqual([`/api/v2.1/User/${OF.ada}`]);
   });
 
   it("DEM-O1, DEM-X: pull writes the assessor's differing fields to the officer; blanks never clear PICS", async () => {
     world = await linkedWorld({
       settings: { officerDemographicsMode: "PullFromOneFile" },
-      officers: [{ id: "O1", ident: "OFF-A", firstName: "Ada", surname: "Assessor", email: "ada@provider.test", mobile: "07700 111111", onefileId: OF.ada }],
+      officers: [
+        {
+          id: "O1",
+          ident: "OFF-A",
+          firstName: "Ada",
+          surname: "Assessor",
+          email: "ada@provider.test",
+          mobile: "07700 111111",
+          onefileId: OF.ada,
+        },
+      ],
       pairs: [pair(1)],
     });
-    await world.admin(`/users/${OF.ada}`, { FirstName: "Adeline", LastName: "Ashe", Email: "adeline@provider.test", Telephone: "0113 111", DOB: "1979-03-04T00:00:00.000Z", MobileNumber: null });
+    await world.admin(`/users/${OF.ada}`, {
+      FirstName: "Adeline",
+      LastName: "Ashe",
+      Email: "adeline@provider.test",
+      Telephone: "0113 111",
+      DOB: "1979-03-04T00:00:00.000Z",
+      MobileNumber: null,
+    });
     const onefileBefore = await world.onefileText();
 
     const outcome = await world.run(refresh("L1"));
@@ -210,10 +261,18 @@ describe("officer and organisation demographics (DEM-O, DEM-G)", () => {
   it("DEM-G2, DEM-X: pull writes name, phone, email, website to PICS; never address or postcode", async () => {
     world = await linkedWorld({
       settings: { organisationDemographicsMode: "PullFromOneFile" },
-      organisations: [{ id: "G1", ident: "ORG-A", name: "Acme Ltd", address1: "Unit 4", postcode: "BD1 1AA", onefileId: OF.acme }],
+      organisations: [
+        { id: "G1", ident: "ORG-A", name: "Acme Ltd", address1: "Unit 4", postcode: "BD1 1AA", onefileId: OF.acme },
+      ],
       pairs: [pair(1)],
     });
-    await world.admin(`/placements/${OF.acme}`, { Name: "Acme Group", Telephone: "0113 333", Email: "info@acme.test", Web: "acme.test", Address: "Elsewhere\nZZ1 1ZZ" });
+    await world.admin(`/placements/${OF.acme}`, {
+      Name: "Acme Group",
+      Telephone: "0113 333",
+      Email: "info@acme.test",
+      Web: "acme.test",
+      Address: "Elsewhere\nZZ1 1ZZ",
+    });
     const onefileBefore = await world.onefileText();
 
     await world.run(refresh("L1"));
@@ -232,11 +291,24 @@ describe("officer and organisation demographics (DEM-O, DEM-G)", () => {
   it("DEM-X: with every mode Ignore and both push flags off, differing records change nothing on either side", async () => {
     world = await linkedWorld({
       officers: [
-        { id: "O1", ident: "OFF-A", firstName: "Different", surname: "Name", email: "x@provider.test", phone: "1", onefileId: OF.ada },
+        {
+          id: "O1",
+          ident: "OFF-A",
+          firstName: "Different",
+          surname: "Name",
+          email: "x@provider.test",
+          phone: "1",
+          onefileId: OF.ada,
+        },
         { id: "O3", ident: "OFF-C", firstName: "Cy", surname: "Coach", email: "cy@provider.test", onefileId: OF.cy },
       ],
       organisations: [{ id: "G1", ident: "ORG-A", name: "Different Ltd", phone: "2", onefileId: OF.acme }],
-      pairs: [pair(1, { pics: { firstName: "Other", niNumber: "ZZ999999Z", mainOfficerId: "O3" }, user: { LastName: "Else", PlacementID: null } })],
+      pairs: [
+        pair(1, {
+          pics: { firstName: "Other", niNumber: "ZZ999999Z", mainOfficerId: "O3" },
+          user: { LastName: "Else", PlacementID: null },
+        }),
+      ],
     });
     const [picsBefore, onefileBefore] = [await world.picsDump(), await world.onefileText()];
 
@@ -269,7 +341,13 @@ describe("push flags (DEM-M)", () => {
     const of = await onefileNow(world);
     const bobs = of.Users.filter((u: any) => u.MISID === "OFF-B");
     expect(bobs).toHaveLength(1);
-    expect(bobs[0]).toMatchObject({ Role: 5, OrganisationID: CENTRE, FirstName: "Bob", LastName: "Builder", Email: "bob@provider.test" });
+    expect(bobs[0]).toMatchObject({
+      Role: 5,
+      OrganisationID: CENTRE,
+      FirstName: "Bob",
+      LastName: "Builder",
+      Email: "bob@provider.test",
+    });
     expect(userIn(of, OF.learner(1))).toMatchObject({ DefaultAssessorID: OF.cy, FirstName: "Leo" });
     for (const n of [2, 3, 4]) expect(userIn(of, OF.learner(n)).DefaultAssessorID).toBe(bobs[0].ID);
     expect(userIn(of, OF.learner(5)).DefaultAssessorID).toBe(OF.ada);
@@ -308,7 +386,12 @@ describe("push flags (DEM-M)", () => {
   });
 
   it("DEM-M2: a changed employer (ORG-1) becomes the learner's placement — matched by MIS reference, or created once", async () => {
-    const employerB = { placements: [{ id: "P1", organisationId: "G1", type: "W", startDate: "2025-09-01" }, { id: "P2", organisationId: "G2", type: "P", startDate: "2025-06-01" }] };
+    const employerB = {
+      placements: [
+        { id: "P1", organisationId: "G1", type: "W", startDate: "2025-09-01" },
+        { id: "P2", organisationId: "G2", type: "P", startDate: "2025-06-01" },
+      ],
+    };
     world = await linkedWorld({
       settings: { pushEmployerChanges: true },
       organisations: [

@@ -72,7 +72,8 @@ describe("what a run costs (OneFile calls are the scarce resource)", () => {
     // Centre-wide listings: learners, reviews, placements, assessors, each a page or two per centre
     // (plus the centres themselves); a MIS-reference search for each officer or organisation OneFile lacks.
     const missingInOneFile =
-      data.pics.officers.filter((o: any) => o.onefileId == null).length + data.pics.organisations.filter((o: any) => o.onefileId == null).length;
+      data.pics.officers.filter((o: any) => o.onefileId == null).length +
+      data.pics.organisations.filter((o: any) => o.onefileId == null).length;
     expect(listings.length).toBeLessThanOrEqual(1 + centres * 4 * 2 + missingInOneFile);
     expect(perLearner.length).toBeLessThanOrEqual(learners);
     const total = calls.length;

@@ -4,7 +4,18 @@
  * sides read back.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { aimIn, callsSince, changesOf, learner, linkedWorld, OF, onefileNow, pair, refresh, writesIn } from "./exchange-support.ts";
+import {
+  aimIn,
+  callsSince,
+  changesOf,
+  learner,
+  linkedWorld,
+  OF,
+  onefileNow,
+  pair,
+  refresh,
+  writesIn,
+} from "./exchange-support.ts";
 import type { World } from "./world.ts";
 
 let world: World | undefined;
@@ -23,8 +34,22 @@ describe("progression (PRG)", () => {
     expect(outcome.run).toMatchObject({ kind: "refresh", learnerId: "L1", status: "succeeded", dryRun: false, errors: [] });
     expect(outcome.changes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ entity: "qualification", entityId: "Q1", field: "totalElements", before: 10, after: 24, direction: "toPics" }),
-        expect.objectContaining({ entity: "qualification", entityId: "Q1", field: "elementsDone", before: 4, after: 9, direction: "toPics" }),
+        expect.objectContaining({
+          entity: "qualification",
+          entityId: "Q1",
+          field: "totalElements",
+          before: 10,
+          after: 24,
+          direction: "toPics",
+        }),
+        expect.objectContaining({
+          entity: "qualification",
+          entityId: "Q1",
+          field: "elementsDone",
+          before: 4,
+          after: 9,
+          direction: "toPics",
+        }),
       ]),
     );
     expect(outcome.changes).toHaveLength(2);
@@ -36,7 +61,12 @@ describe("progression (PRG)", () => {
 
   it("PRG-1: a qualification with units keeps its element counts; its registration still follows PRG-2", async () => {
     world = await linkedWorld({
-      pairs: [pair(1, { qualification: { hasUnits: true }, aim: { TotalElements: 30, ElementsDone: 30, RegistrationNumber: "REG-NEW" } })],
+      pairs: [
+        pair(1, {
+          qualification: { hasUnits: true },
+          aim: { TotalElements: 30, ElementsDone: 30, RegistrationNumber: "REG-NEW" },
+        }),
+      ],
     });
 
     const outcome = await world.run(refresh("L1"));
@@ -52,7 +82,12 @@ describe("progression (PRG)", () => {
         pair(1, {
           // PICS: number differs (OneFile wins), registration date blank (filled from OneFile),
           // applied-for date only in PICS (pushed), received date only in OneFile (pulled).
-          qualification: { registrationNumber: "REG-PICS", registrationDate: null, certificateAppliedDate: "2026-02-03", certificateReceivedDate: null },
+          qualification: {
+            registrationNumber: "REG-PICS",
+            registrationDate: null,
+            certificateAppliedDate: "2026-02-03",
+            certificateReceivedDate: null,
+          },
           aim: {
             RegistrationNumber: "REG-ONEFILE",
             RegistrationDate: "2025-10-01T00:00:00.000Z",
@@ -90,13 +125,23 @@ describe("progression (PRG)", () => {
 
     // Exactly one learning-aim write per learning aim.
     const writes = writesIn(await callsSince(world));
-    expect(writes.map((c) => c.path).sort()).toEqual([`/api/v2.1/LearningAim/${OF.aim(1)}`, `/api/v2.1/LearningAim/${OF.aim(2)}`]);
+    expect(writes.map((c) => c.path).sort()).toEqual([
+      `/api/v2.1/LearningAim/${OF.aim(1)}`,
+      `/api/v2.1/LearningAim/${OF.aim(2)}`,
+    ]);
   });
 
   it("PRG-3: OneFile learning aims with no PICS qualification are ignored and nothing is created in PICS", async () => {
     const p = pair(1);
     // A second learning aim in OneFile that PICS knows nothing about.
-    const extra = { ID: 2999, UserID: OF.learner(1), StandardID: OF.standard, TotalElements: 50, ElementsDone: 50, RegistrationNumber: "X" };
+    const extra = {
+      ID: 2999,
+      UserID: OF.learner(1),
+      StandardID: OF.standard,
+      TotalElements: 50,
+      ElementsDone: 50,
+      RegistrationNumber: "X",
+    };
     world = await linkedWorld({ pairs: [{ ...p, aims: [...p.aims, extra] }] });
     const before = await world.picsDump();
 

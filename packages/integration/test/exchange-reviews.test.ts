@@ -29,7 +29,15 @@ const visitsOf = (of: any, learnerId: number) => of.Visits.filter((v: any) => v.
 const byId = <A extends { id: string }>(items: ReadonlyArray<A>, id: string) => items.find((i) => i.id === id);
 
 /** An assessor in OneFile that no PICS officer is linked to. */
-const stranger = { ID: 132, OrganisationID: CENTRE, Role: 5, FirstName: "Sam", LastName: "Stranger", Email: "sam@provider.test", MISID: "NOBODY" };
+const stranger = {
+  ID: 132,
+  OrganisationID: CENTRE,
+  Role: 5,
+  FirstName: "Sam",
+  LastName: "Stranger",
+  Email: "sam@provider.test",
+  MISID: "NOBODY",
+};
 
 describe("review upload (REV-U)", () => {
   it("REV-U1, REV-U2, SET-4: uploads only qualifying reviews: London times to UTC, end +1 h, the review's officer or the main officer, the visit type of SET-8", async () => {
@@ -44,7 +52,14 @@ describe("review upload (REV-U)", () => {
               { id: "R2", type: "Normal", scheduledDate: "2026-12-01", startTime: "14:30" }, // winter, no officer → main officer
               { id: "R3", type: "Normal", scheduledDate: "2026-12-02", startTime: "09:00", attended: "Unknown" }, // Unknown = not recorded
               { id: "X1", type: "Other", scheduledDate: "2026-12-03", startTime: "09:00" },
-              { id: "X2", type: "Normal", scheduledDate: "2026-06-01", startTime: "09:00", attended: "Yes", actualDate: "2026-06-01" },
+              {
+                id: "X2",
+                type: "Normal",
+                scheduledDate: "2026-06-01",
+                startTime: "09:00",
+                attended: "Yes",
+                actualDate: "2026-06-01",
+              },
               { id: "X3", type: "Normal", scheduledDate: "2026-06-02", startTime: "09:00", attended: "No" },
               { id: "X4", type: "Normal", scheduledDate: "2026-06-03", startTime: "09:00", actualDate: "2026-06-03" },
               { id: "X5", type: "Normal", scheduledDate: "2026-06-04" },
@@ -76,16 +91,18 @@ describe("review upload (REV-U)", () => {
 
     // The OneFile ids are stored on the PICS reviews; the others are untouched.
     const stored = (await world.run(learner("L1"))).reviews;
-    for (const [id, index] of [["R1", 0], ["R2", 1], ["R3", 2]] as const) {
+    for (const [id, index] of [
+      ["R1", 0],
+      ["R2", 1],
+      ["R3", 2],
+    ] as const) {
       expect(byId(stored, id)).toMatchObject({ onefileSystemId: reviews[index].ID, onefileVisitId: visits[index].ID });
     }
     for (const id of ["X1", "X2", "X3", "X4", "X5", "X6"]) expect(byId(stored, id)?.onefileSystemId).toBe(null);
     expect(byId(stored, "X7")?.onefileSystemId).toBe(9999);
-    expect(outcome.changes.filter((c) => c.direction === "toOneFile" && c.field === "scheduledFor").map((c) => c.entityId)).toEqual([
-      "R1",
-      "R2",
-      "R3",
-    ]);
+    expect(
+      outcome.changes.filter((c) => c.direction === "toOneFile" && c.field === "scheduledFor").map((c) => c.entityId),
+    ).toEqual(["R1", "R2", "R3"]);
 
     // A second exchange uploads nothing more.
     const again = await world.run(refresh("L1"));
@@ -101,7 +118,14 @@ describe("review download (REV-D)", () => {
       users: [stranger],
       reviews: [
         // R1: started and signed (23:30Z in July is the next day in London); assessor = officer O3.
-        { ID: 3001, LearnerID: L1, AssessorID: OF.cy, ScheduledFor: "2026-07-01T09:00:00Z", StartedOn: "2026-07-01T09:05:00Z", LearnerSignedOn: "2026-07-02T23:30:00Z" },
+        {
+          ID: 3001,
+          LearnerID: L1,
+          AssessorID: OF.cy,
+          ScheduledFor: "2026-07-01T09:00:00Z",
+          StartedOn: "2026-07-01T09:05:00Z",
+          LearnerSignedOn: "2026-07-02T23:30:00Z",
+        },
         // R2: not started → Unknown and a blank actual date; an assessor no officer is linked to → officer kept.
         { ID: 3002, LearnerID: L1, AssessorID: stranger.ID, ScheduledFor: "2026-08-01T13:00:00Z" },
         // New in OneFile: becomes a PICS review.
@@ -112,7 +136,15 @@ describe("review download (REV-D)", () => {
           pics: {
             reviews: [
               { id: "R1", scheduledDate: "2026-07-01", startTime: "10:00", officerId: "O1", onefileSystemId: 3001 },
-              { id: "R2", scheduledDate: "2026-08-01", startTime: "14:00", officerId: "O1", attended: "Yes", actualDate: "2026-08-01", onefileSystemId: 3002 },
+              {
+                id: "R2",
+                scheduledDate: "2026-08-01",
+                startTime: "14:00",
+                officerId: "O1",
+                attended: "Yes",
+                actualDate: "2026-08-01",
+                onefileSystemId: 3002,
+              },
               // REV-D5: a PICS review OneFile no longer has is never deleted.
               { id: "R9", scheduledDate: "2026-05-01", startTime: "10:00", officerId: "O1", onefileSystemId: 3999 },
             ],
@@ -134,7 +166,12 @@ describe("review download (REV-D)", () => {
       scheduledDate: "2026-07-01",
       startTime: "10:00",
     });
-    expect(byId(reviews, "R2")).toMatchObject({ attended: "Unknown", actualDate: null, officerId: "O1", traineeSignedDate: null });
+    expect(byId(reviews, "R2")).toMatchObject({
+      attended: "Unknown",
+      actualDate: null,
+      officerId: "O1",
+      traineeSignedDate: null,
+    });
     expect(byId(reviews, "OF-3003")).toMatchObject({
       type: "Normal",
       scheduledDate: "2026-12-01",
@@ -155,7 +192,15 @@ describe("review download (REV-D)", () => {
   });
 
   it("REV-D3: with several centres the review's assessor is matched by Ident = MIS reference; unmatched leaves the officer as it was", async () => {
-    const inOther = { ID: 135, OrganisationID: CENTRE, Role: 5, FirstName: "Bob", LastName: "Builder", Email: "bob@provider.test", MISID: "OFF-B" };
+    const inOther = {
+      ID: 135,
+      OrganisationID: CENTRE,
+      Role: 5,
+      FirstName: "Bob",
+      LastName: "Builder",
+      Email: "bob@provider.test",
+      MISID: "OFF-B",
+    };
     world = await linkedWorld({
       secondCentre: true,
       settings: { downloadReviews: true },
@@ -225,7 +270,9 @@ describe("review download (REV-D)", () => {
 
   it("SET-4, SET-5: with upload and download off, reviews are neither uploaded nor downloaded (no review call at all)", async () => {
     world = await linkedWorld({
-      reviews: [{ ID: 3003, LearnerID: L1, AssessorID: OF.ada, ScheduledFor: "2026-12-01T14:30:00Z", StartedOn: "2026-12-01T14:40:00Z" }],
+      reviews: [
+        { ID: 3003, LearnerID: L1, AssessorID: OF.ada, ScheduledFor: "2026-12-01T14:30:00Z", StartedOn: "2026-12-01T14:40:00Z" },
+      ],
       pairs: [pair(1, { pics: { reviews: [{ id: "R1", scheduledDate: "2026-11-10", startTime: "11:00", officerId: "O1" }] } })],
     });
     const [picsBefore, onefileBefore] = [await world.picsDump(), await world.onefileText()];

@@ -156,7 +156,15 @@ export const linkedSeed = (options: LinkedWorldOptions): SandboxSeed => {
   const seed = baseSeed({
     secondCentre: options.secondCentre,
     users: [
-      { ID: OF.cy, OrganisationID: CENTRE, Role: 5, FirstName: "Cy", LastName: "Coach", Email: "cy@provider.test", MISID: "OFF-C" },
+      {
+        ID: OF.cy,
+        OrganisationID: CENTRE,
+        Role: 5,
+        FirstName: "Cy",
+        LastName: "Coach",
+        Email: "cy@provider.test",
+        MISID: "OFF-C",
+      },
       ...(options.users ?? []),
       ...options.pairs.map((p) => p.user),
     ],
@@ -199,7 +207,8 @@ export const officer = (id: string) => Effect.flatMap(PicsRecords, (r) => r.getO
 export const organisation = (id: string) => Effect.flatMap(PicsRecords, (r) => r.getOrganisation(id));
 export const changesOf = (runId: string) => Effect.flatMap(RunLog, (l) => l.changes(runId));
 export const lastSynchronised = Effect.flatMap(RunLog, (l) => l.lastSynchronisedAt);
-export const takeLease = (name: string, owner: string, ttlMs = 60_000) => Effect.flatMap(Leases, (l) => l.tryAcquire(name, owner, ttlMs));
+export const takeLease = (name: string, owner: string, ttlMs = 60_000) =>
+  Effect.flatMap(Leases, (l) => l.tryAcquire(name, owner, ttlMs));
 export const releaseLease = (name: string, owner: string) => Effect.flatMap(Leases, (l) => l.release(name, owner));
 
 /** The OneFile records of the test customer now. */

@@ -31,7 +31,8 @@ afterEach(async () => {
 });
 
 /** A linked learner whose learning aim moved on in OneFile: an exchange has one change to make. */
-const moved = (n: number, pics: Record<string, unknown> = {}) => pair(n, { pics, aim: { TotalElements: 20, ElementsDone: 10 + n } });
+const moved = (n: number, pics: Record<string, unknown> = {}) =>
+  pair(n, { pics, aim: { TotalElements: 20, ElementsDone: 10 + n } });
 const elementsDoneOf = async (w: World, id: string) => (await w.run(learner(id))).qualifications[0]?.elementsDone;
 
 describe("scope and outcomes (SYNC)", () => {
@@ -73,7 +74,10 @@ describe("scope and outcomes (SYNC)", () => {
         moved(2),
         moved(3),
         // L4's registration number is only in PICS: the exchange writes its learning aim, and that write is refused.
-        pair(4, { qualification: { registrationNumber: "REG-4" }, aim: { RegistrationNumber: null, TotalElements: 20, ElementsDone: 14 } }),
+        pair(4, {
+          qualification: { registrationNumber: "REG-4" },
+          aim: { RegistrationNumber: null, TotalElements: 20, ElementsDone: 14 },
+        }),
         moved(5),
         moved(6),
       ],
@@ -86,7 +90,13 @@ describe("scope and outcomes (SYNC)", () => {
 
     const run = await world.run(fullRun());
 
-    expect(run).toMatchObject({ kind: "full", trigger: "cli", dryRun: false, status: "partially_succeeded", progress: { total: 6, done: 6, failed: 3 } });
+    expect(run).toMatchObject({
+      kind: "full",
+      trigger: "cli",
+      dryRun: false,
+      status: "partially_succeeded",
+      progress: { total: 6, done: 6, failed: 3 },
+    });
     expect(run.endedAt).not.toBe(null);
     expect(run.message).toContain("3 of 6");
     expect(run.errors.map((e) => e.learnerId).sort()).toEqual(["L2", "L4", "L5"]);
@@ -215,7 +225,15 @@ describe("journal and dry runs (JRN)", () => {
         uploadReviews: true,
         downloadReviews: true,
       },
-      reviews: [{ ID: 3003, LearnerID: OF.learner(2), AssessorID: OF.ada, ScheduledFor: "2026-12-01T14:30:00Z", StartedOn: "2026-12-01T14:40:00Z" }],
+      reviews: [
+        {
+          ID: 3003,
+          LearnerID: OF.learner(2),
+          AssessorID: OF.ada,
+          ScheduledFor: "2026-12-01T14:30:00Z",
+          StartedOn: "2026-12-01T14:40:00Z",
+        },
+      ],
       pairs: [
         pair(1, {
           pics: {
@@ -240,19 +258,31 @@ describe("journal and dry runs (JRN)", () => {
     expect(dryFull).toMatchObject({ kind: "full", dryRun: true, status: "succeeded" });
     const planned = dryRefresh.changes.map((c) => `${c.entityId}.${c.field}.${c.direction}`);
     expect(planned).toEqual(
-      expect.arrayContaining(["O2.onefileAssessor.toOneFile", "L1.mainOfficerId.toOneFile", "L1.firstName.toOneFile", "Q1.elementsDone.toPics", "R1.scheduledFor.toOneFile"]),
+      expect.arrayContaining([
+        "O2.onefileAssessor.toOneFile",
+        "L1.mainOfficerId.toOneFile",
+        "L1.firstName.toOneFile",
+        "Q1.elementsDone.toPics",
+        "R1.scheduledFor.toOneFile",
+      ]),
     );
     // Refs to what a dry run would create are shown as new.
     expect(dryRefresh.changes.find((c) => c.field === "mainOfficerId")?.after).toMatch(/^\(new: /);
     // Read back from the journal, as planned.
-    expect((await world.run(changesOf(dryRefresh.run.id))).map((c) => `${c.entityId}.${c.field}.${c.direction}`)).toEqual(planned);
+    expect((await world.run(changesOf(dryRefresh.run.id))).map((c) => `${c.entityId}.${c.field}.${c.direction}`)).toEqual(
+      planned,
+    );
     const dryFullChanges = await world.run(changesOf(dryFull.id));
     expect(new Set(dryFullChanges.map((c) => c.learnerId))).toEqual(new Set(["L1", "L2"]));
-    expect(dryFullChanges.map((c) => `${c.entityId}.${c.field}`)).toEqual(expect.arrayContaining(["OF-3003.attended", "Q1.certificateAppliedDate"]));
+    expect(dryFullChanges.map((c) => `${c.entityId}.${c.field}`)).toEqual(
+      expect.arrayContaining(["OF-3003.attended", "Q1.certificateAppliedDate"]),
+    );
 
     // The real run then does what the dry run planned.
     const real = await world.run(fullRun());
-    const done = (await world.run(changesOf(real.id))).map((c) => `${c.learnerId}:${c.entityId}.${c.field}.${c.direction}`).sort();
+    const done = (await world.run(changesOf(real.id)))
+      .map((c) => `${c.learnerId}:${c.entityId}.${c.field}.${c.direction}`)
+      .sort();
     expect(done).toEqual(dryFullChanges.map((c) => `${c.learnerId}:${c.entityId}.${c.field}.${c.direction}`).sort());
     expect(await world.picsDump()).not.toBe(picsBefore);
   });

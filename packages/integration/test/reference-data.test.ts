@@ -29,7 +29,11 @@ describe("connection test (STAT-2)", () => {
         { id: OTHER_CENTRE, name: "North Centre" },
       ],
     });
-    expect((await world.calls()).map((c) => c.endpoint)).toEqual(["POST Authentication", "GET Customer", "POST Organisation/Search"]);
+    expect((await world.calls()).map((c) => c.endpoint)).toEqual([
+      "POST Authentication",
+      "GET Customer",
+      "POST Organisation/Search",
+    ]);
   });
 
   it("STAT-2: a token OneFile refuses is reported as bad_token, without the token in the message", async () => {
@@ -78,7 +82,13 @@ describe("qualification links (STAT-3)", () => {
           { id: 1212, title: "Electrical" },
         ],
       },
-      { standardId: 220, centreId: OTHER_CENTRE, title: "Data Technician (North) [st0795 ]", vqReference: "st0795", pathways: [] },
+      {
+        standardId: 220,
+        centreId: OTHER_CENTRE,
+        title: "Data Technician (North) [st0795 ]",
+        vqReference: "st0795",
+        pathways: [],
+      },
     ]);
     expect(stored.every((s) => s.refreshedAt === refreshed.refreshedAt)).toBe(true);
     expect(JSON.stringify(stored)).not.toContain(TOKEN);

@@ -22,7 +22,15 @@ const startUp = (rules: string | undefined) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.either(
-        Layer.build(IntegrationLayer({ store: { url: `file:${join(mkdtempSync(join(tmpdir(), "rules-")), "pics.db")}`, secretKey: "integration-test-secret" }, rules })),
+        Layer.build(
+          IntegrationLayer({
+            store: {
+              url: `file:${join(mkdtempSync(join(tmpdir(), "rules-")), "pics.db")}`,
+              secretKey: "integration-test-secret",
+            },
+            rules,
+          }),
+        ),
       ),
     ),
   );
@@ -31,7 +39,9 @@ describe("rule packages (JRN-4)", () => {
   it("JRN-4: with rules-review disabled no review is uploaded at enrolment, whatever SET-4 says", async () => {
     world = await openWorld({ pics: picsDocument(), settings: { uploadReviews: true }, rules: "officer,organisation,learner" });
     expect(await world.run(Effect.map(Rules, (r) => r.enabled))).toEqual(["officer", "organisation", "learner"]);
-    const result = await world.run(Effect.flatMap(Enrolment, (e) => e.enrol({ learnerId: "L1", centreId: CENTRE, classroomId: 110 })));
+    const result = await world.run(
+      Effect.flatMap(Enrolment, (e) => e.enrol({ learnerId: "L1", centreId: CENTRE, classroomId: 110 })),
+    );
     const of = customerOf(await world.onefile());
     expect(of.Users.filter((u: any) => u.MISID === "L1")).toHaveLength(1); // the enrolment itself happened
     expect(of.Reviews ?? []).toEqual([]);
@@ -77,7 +87,9 @@ describe("rule packages (JRN-4)", () => {
 
   it("JRN-4: an enrolment with rules-learner disabled is refused with RuleDisabled and OneFile is not written", async () => {
     world = await openWorld({ pics: picsDocument(), rules: "officer,organisation" });
-    const refused = await world.either(Effect.flatMap(Enrolment, (e) => e.enrol({ learnerId: "L1", centreId: CENTRE, classroomId: 110 })));
+    const refused = await world.either(
+      Effect.flatMap(Enrolment, (e) => e.enrol({ learnerId: "L1", centreId: CENTRE, classroomId: 110 })),
+    );
     expect(!refused.ok && refused.error).toMatchObject({ _tag: "RuleDisabled", rule: "learner" });
     expect(customerOf(await world.onefile()).Users).toHaveLength(1);
   });

@@ -32,7 +32,10 @@ export const baseSeed = (
         ID: 10,
         Name: "Provider Ltd",
         Token: TOKEN,
-        Organisations: [{ ID: CENTRE, Name: "Main Centre" }, ...(extra.secondCentre ? [{ ID: OTHER_CENTRE, Name: "North Centre" }] : [])],
+        Organisations: [
+          { ID: CENTRE, Name: "Main Centre" },
+          ...(extra.secondCentre ? [{ ID: OTHER_CENTRE, Name: "North Centre" }] : []),
+        ],
         Classrooms: [{ ID: 110, OrganisationID: CENTRE, Name: "Cohort A" }, ...(extra.classrooms ?? [])],
         Standards: [
           { ID: 120, OrganisationID: CENTRE, Title: "Level 3 Data Technician [ST0795]", Pathways: [] },
@@ -45,11 +48,21 @@ export const baseSeed = (
               { ID: 1212, Title: "Electrical" },
             ],
           },
-          ...(extra.secondCentre ? [{ ID: 220, OrganisationID: OTHER_CENTRE, Title: "Data Technician (North) [st0795 ]", Pathways: [] }] : []),
+          ...(extra.secondCentre
+            ? [{ ID: 220, OrganisationID: OTHER_CENTRE, Title: "Data Technician (North) [st0795 ]", Pathways: [] }]
+            : []),
           ...(extra.standards ?? []),
         ],
         Users: [
-          { ID: 130, OrganisationID: CENTRE, Role: 5, FirstName: "Ada", LastName: "Assessor", Email: "ada@provider.test", MISID: "OFF-A" },
+          {
+            ID: 130,
+            OrganisationID: CENTRE,
+            Role: 5,
+            FirstName: "Ada",
+            LastName: "Assessor",
+            Email: "ada@provider.test",
+            MISID: "OFF-A",
+          },
           ...(extra.users ?? []),
         ],
         Placements: [{ ID: 140, OrganisationID: CENTRE, Name: "Acme Ltd", MISID: "ORG-A" }, ...(extra.placements ?? [])],
@@ -88,7 +101,14 @@ export const picsDocument = (learner: Record<string, unknown> = {}) => ({
         { id: "P2", organisationId: "G2", type: "P", startDate: "2026-09-01" },
       ],
       qualifications: [
-        { id: "Q1", vqReference: " st0795", assessorId: "O1", startDate: "2026-09-01", plannedEndDate: "2028-08-31", registrationNumber: "REG-9" },
+        {
+          id: "Q1",
+          vqReference: " st0795",
+          assessorId: "O1",
+          startDate: "2026-09-01",
+          plannedEndDate: "2028-08-31",
+          registrationNumber: "REG-9",
+        },
         { id: "Q2", vqReference: "ST9999" },
       ],
       reviews: [
@@ -118,27 +138,42 @@ export interface World {
 }
 
 /** The PICS record tables (not the integration's own state: runs, journal, leases, budget, intents). */
-export const PICS_TABLES = ["officers", "organisations", "learners", "learner_officers", "placements", "qualifications", "reviews"] as const;
+export const PICS_TABLES = [
+  "officers",
+  "organisations",
+  "learners",
+  "learner_officers",
+  "placements",
+  "qualifications",
+  "reviews",
+] as const;
 
-export const openWorld = async (options: {
-  seed?: SandboxSeed;
-  pics?: unknown;
-  settings?: Record<string, unknown>;
-  rules?: string;
-  databaseUrl?: string;
-  sandbox?: RunningSandbox;
-  /** Client timeout in ms (default 1.5 s, short so lost answers are noticed fast). */
-  requestTimeoutMs?: number;
-  /** Other client options (timeouts, retries, 429 waits), over the test defaults. */
-  clientTuning?: ClientTuning;
-} = {}): Promise<World> => {
+export const openWorld = async (
+  options: {
+    seed?: SandboxSeed;
+    pics?: unknown;
+    settings?: Record<string, unknown>;
+    rules?: string;
+    databaseUrl?: string;
+    sandbox?: RunningSandbox;
+    /** Client timeout in ms (default 1.5 s, short so lost answers are noticed fast). */
+    requestTimeoutMs?: number;
+    /** Other client options (timeouts, retries, 429 waits), over the test defaults. */
+    clientTuning?: ClientTuning;
+  } = {},
+): Promise<World> => {
   const sandbox = options.sandbox ?? (await startSandbox({ port: 0, state: options.seed ?? baseSeed() }));
   const databaseUrl = options.databaseUrl ?? `file:${join(mkdtempSync(join(tmpdir(), "integration-")), "pics.db")}`;
   const runtime = ManagedRuntime.make(
     IntegrationLayer({
       store: { url: databaseUrl, secretKey: "integration-test-secret" },
       rules: options.rules,
-      clientTuning: { requestTimeoutMs: options.requestTimeoutMs ?? 1_500, maxReadRetries: 2, retryBaseDelayMs: 5, ...options.clientTuning },
+      clientTuning: {
+        requestTimeoutMs: options.requestTimeoutMs ?? 1_500,
+        maxReadRetries: 2,
+        retryBaseDelayMs: 5,
+        ...options.clientTuning,
+      },
     }),
   );
   const run = <A, E>(effect: Effect.Effect<A, E, any>) => runtime.runPromise(effect as Effect.Effect<A, E, never>);
@@ -178,7 +213,8 @@ export const openWorld = async (options: {
         Effect.flatMap(Database, (database) =>
           database.use("dump PICS tables", async () => {
             const dump: Record<string, unknown> = {};
-            for (const table of PICS_TABLES) dump[table] = (await database.client.execute(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
+            for (const table of PICS_TABLES)
+              dump[table] = (await database.client.execute(`SELECT * FROM ${table} ORDER BY rowid`)).rows;
             return JSON.stringify(dump);
           }),
         ),
@@ -200,4 +236,5 @@ export const writeCalls = (calls: ReadonlyArray<any>) =>
   calls.filter((c) => c.method !== "GET" && c.endpoint !== "POST Authentication" && !/\/Search$/.test(c.endpoint));
 
 /** Runs an effect that needs a service. */
-export const use = <I, S, A, E>(tag: import("effect").Context.Tag<I, S>, f: (service: S) => Effect.Effect<A, E, any>) => Effect.flatMap(tag, f);
+export const use = <I, S, A, E>(tag: import("effect").Context.Tag<I, S>, f: (service: S) => Effect.Effect<A, E, any>) =>
+  Effect.flatMap(tag, f);

@@ -2,33 +2,33 @@
  * What can go wrong talking to OneFile, each named for what happened. `endpoint` is the call's
  * label, e.g. `POST User/Search`. No error ever carries the customer token or the session token.
  */
-import { Data } from "effect"
+import { Data } from "effect";
 
 /** OneFile refused the customer token (401 on Authentication), or a call stayed 401 after one renewal. */
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{
-  readonly endpoint: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly message: string;
 }> {}
 
 /** Still 429 after waiting `maxRateLimitWaitMs` in total. */
 export class RateLimited extends Data.TaggedError("RateLimited")<{
-  readonly endpoint: string
-  readonly waitedMs: number
-  readonly message: string
+  readonly endpoint: string;
+  readonly waitedMs: number;
+  readonly message: string;
 }> {}
 
 /** 404: unknown id in a path. */
 export class NotFound extends Data.TaggedError("NotFound")<{
-  readonly endpoint: string
-  readonly path: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly path: string;
+  readonly message: string;
 }> {}
 
 /** 403: the record belongs to another customer. */
 export class Forbidden extends Data.TaggedError("Forbidden")<{
-  readonly endpoint: string
-  readonly path: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly path: string;
+  readonly message: string;
 }> {}
 
 /**
@@ -36,21 +36,21 @@ export class Forbidden extends Data.TaggedError("Forbidden")<{
  * another 4xx the contract does not name (`code` null, `message` = the body, shortened).
  */
 export class RejectedByOneFile extends Data.TaggedError("RejectedByOneFile")<{
-  readonly endpoint: string
-  readonly status: number
-  readonly code: number | null
+  readonly endpoint: string;
+  readonly status: number;
+  readonly code: number | null;
   /** Name from `ErrorCodes` when the code is known, e.g. `pathwayRequired`. */
-  readonly codeName: string | null
-  readonly message: string
+  readonly codeName: string | null;
+  readonly message: string;
 }> {}
 
 /** A read/update/authentication kept failing with 5xx, timeouts or dropped connections. */
 export class OneFileUnavailable extends Data.TaggedError("OneFileUnavailable")<{
-  readonly endpoint: string
-  readonly attempts: number
+  readonly endpoint: string;
+  readonly attempts: number;
   /** The last failure: `status 503`, `timeout`, `network`. */
-  readonly reason: string
-  readonly message: string
+  readonly reason: string;
+  readonly message: string;
 }> {}
 
 /**
@@ -58,9 +58,9 @@ export class OneFileUnavailable extends Data.TaggedError("OneFileUnavailable")<{
  * exist. It is not retried; look it up again by MIS reference (ENR-13).
  */
 export class CreateOutcomeUnknown extends Data.TaggedError("CreateOutcomeUnknown")<{
-  readonly endpoint: string
-  readonly reason: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly reason: string;
+  readonly message: string;
 }> {}
 
 /**
@@ -69,27 +69,27 @@ export class CreateOutcomeUnknown extends Data.TaggedError("CreateOutcomeUnknown
  * the record was created but its id could not be read: look it up again as for CreateOutcomeUnknown.
  */
 export class UndecodableResponse extends Data.TaggedError("UndecodableResponse")<{
-  readonly endpoint: string
-  readonly field: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly field: string;
+  readonly message: string;
 }> {}
 
 /** A request the client refused to send: it does not match the contract's request schema. */
 export class InvalidRequest extends Data.TaggedError("InvalidRequest")<{
-  readonly endpoint: string
-  readonly field: string
-  readonly message: string
+  readonly endpoint: string;
+  readonly field: string;
+  readonly message: string;
 }> {}
 
 /** The shared call budget (e.g. the libSQL one) failed; the call was not sent. */
 export class CallBudgetFailed extends Data.TaggedError("CallBudgetFailed")<{
-  readonly message: string
-  readonly cause: unknown
+  readonly message: string;
+  readonly cause: unknown;
 }> {}
 
 /** The client's configuration is invalid (the layer fails to build). */
 export class InvalidClientConfig extends Data.TaggedError("InvalidClientConfig")<{
-  readonly message: string
+  readonly message: string;
 }> {}
 
 export type OneFileError =
@@ -102,4 +102,4 @@ export type OneFileError =
   | CreateOutcomeUnknown
   | UndecodableResponse
   | InvalidRequest
-  | CallBudgetFailed
+  | CallBudgetFailed;

@@ -20,7 +20,8 @@ export const adminRoutes = (sandbox: Sandbox): Hono => {
   const state = sandbox.state;
 
   admin.onError((error, c) => {
-    if (error instanceof AdminError) return c.json({ error: error.status === 404 ? "not_found" : "bad_request", message: error.message }, error.status);
+    if (error instanceof AdminError)
+      return c.json({ error: error.status === 404 ? "not_found" : "bad_request", message: error.message }, error.status);
     console.error("onefile-sandbox admin: unexpected error", error);
     return c.json({ error: "internal", message: String(error) }, 500);
   });

@@ -22,7 +22,10 @@ export const createSandboxApp = (sandboxOrOptions: Sandbox | SandboxOptions = {}
         return c.json({ Message: "An error has occurred." }, 500);
       });
     }
-    return c.json({ error: "not_found", message: "The OneFile API is under /api/v2.1/, the sandbox admin under /__sandbox" }, 404);
+    return c.json(
+      { error: "not_found", message: "The OneFile API is under /api/v2.1/, the sandbox admin under /__sandbox" },
+      404,
+    );
   });
   return app;
 };

@@ -2,8 +2,7 @@ import { invalid } from "./errors.ts";
 
 // Accepts what OneFile clients send: date-only, or date-time with or without a zone.
 // A value without a zone is UTC (onefile-api.md §3).
-const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const isoPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** Milliseconds since the epoch, or undefined when `text` is not an ISO-8601 date. */
 export const parseIsoMillis = (text: string): number | undefined => {

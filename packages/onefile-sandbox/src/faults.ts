@@ -54,7 +54,7 @@ export class FaultBook {
   }
 
   add(input: unknown): FaultRuleState[] {
-    const list = Array.isArray(input) ? input : (input as { rules?: unknown })?.rules ?? [input];
+    const list = Array.isArray(input) ? input : ((input as { rules?: unknown })?.rules ?? [input]);
     if (!Array.isArray(list)) throw new AdminError("faults: expected a rule or a list of rules");
     const added = list.map((raw, index) => this.validate(raw, index));
     this.rules.push(...added);
@@ -82,12 +82,16 @@ export class FaultBook {
     if (!raw || typeof raw !== "object") throw new AdminError(`${where}: expected an object`);
     const rule = raw as FaultRule;
     if (!actions.includes(rule.action)) throw new AdminError(`${where}: action must be one of ${actions.join(", ")}`);
-    if (rule.action === "status" && !(Number.isInteger(rule.status) && (rule.status as number) >= 100 && (rule.status as number) <= 599)) {
+    if (
+      rule.action === "status" &&
+      !(Number.isInteger(rule.status) && (rule.status as number) >= 100 && (rule.status as number) <= 599)
+    ) {
       throw new AdminError(`${where}: action "status" needs a status between 100 and 599`);
     }
     for (const key of ["nth", "times", "learnerId"] as const) {
       const value = rule[key];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new AdminError(`${where}: ${key} must be a positive integer`);
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+        throw new AdminError(`${where}: ${key} must be a positive integer`);
     }
     if (rule.match !== undefined && (typeof rule.match !== "object" || rule.match === null || Array.isArray(rule.match))) {
       throw new AdminError(`${where}: match must be an object of body fields`);

@@ -178,12 +178,103 @@ const standardCatalogue: { code: string; title: string; pathways: string[] }[] =
   { code: "ST0122", title: "Level 3 Digital Marketer", pathways: [] },
 ];
 
-const firstNames = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo", "Freya", "Oscar", "Lily", "Harry", "Grace", "Jack", "Sophia", "Theo", "Ella", "Finley", "Aisha", "Mohammed", "Zara", "Yusuf", "Chloe", "Ethan", "Ruby", "Jacob", "Evie", "Alfie"];
-const surnames = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Khan", "Wood", "Clarke", "Hughes", "Edwards", "Turner", "Hill", "Ahmed", "Cooper", "Ward", "Morris", "King"];
-const streets = ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane", "Park Avenue", "Queen Street", "London Road"];
+const firstNames = [
+  "Amelia",
+  "Oliver",
+  "Isla",
+  "George",
+  "Ava",
+  "Noah",
+  "Mia",
+  "Arthur",
+  "Ivy",
+  "Leo",
+  "Freya",
+  "Oscar",
+  "Lily",
+  "Harry",
+  "Grace",
+  "Jack",
+  "Sophia",
+  "Theo",
+  "Ella",
+  "Finley",
+  "Aisha",
+  "Mohammed",
+  "Zara",
+  "Yusuf",
+  "Chloe",
+  "Ethan",
+  "Ruby",
+  "Jacob",
+  "Evie",
+  "Alfie",
+];
+const surnames = [
+  "Smith",
+  "Jones",
+  "Taylor",
+  "Brown",
+  "Williams",
+  "Wilson",
+  "Johnson",
+  "Davies",
+  "Patel",
+  "Robinson",
+  "Wright",
+  "Thompson",
+  "Evans",
+  "Walker",
+  "White",
+  "Roberts",
+  "Green",
+  "Hall",
+  "Khan",
+  "Wood",
+  "Clarke",
+  "Hughes",
+  "Edwards",
+  "Turner",
+  "Hill",
+  "Ahmed",
+  "Cooper",
+  "Ward",
+  "Morris",
+  "King",
+];
+const streets = [
+  "High Street",
+  "Station Road",
+  "Church Lane",
+  "Victoria Road",
+  "Mill Lane",
+  "Park Avenue",
+  "Queen Street",
+  "London Road",
+];
 const towns = ["Leeds", "York", "Bradford", "Wakefield", "Harrogate", "Huddersfield", "Halifax", "Doncaster"];
-const employerWords = ["Acme", "Northern", "Riverside", "Summit", "Harbour", "Oakwood", "Pennine", "Beacon", "Meridian", "Castle"];
-const employerKinds = ["Logistics Ltd", "Care Homes", "Digital Ltd", "Salons", "Engineering plc", "Retail Group", "Services Ltd", "Hospitality"];
+const employerWords = [
+  "Acme",
+  "Northern",
+  "Riverside",
+  "Summit",
+  "Harbour",
+  "Oakwood",
+  "Pennine",
+  "Beacon",
+  "Meridian",
+  "Castle",
+];
+const employerKinds = [
+  "Logistics Ltd",
+  "Care Homes",
+  "Digital Ltd",
+  "Salons",
+  "Engineering plc",
+  "Retail Group",
+  "Services Ltd",
+  "Hospitality",
+];
 const centreNames = ["North Campus", "South Campus", "City Centre", "East Academy", "West Academy"];
 const tags = ["Cohort A", "Cohort B", "Cohort C"];
 const ethnicities = ["31", "32", "33", "34", "35", "39", "40", "41", "42", "43", "46", "98"];
@@ -319,7 +410,12 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
       });
       if (i % 4 === 1 && rng.chance(differingShare * 2)) {
         assessor.MobileNumber = `07700 8${pad(rng.int(0, 99999), 5)}`;
-        differences.push({ entity: "officer", id: officer.id, kind: "officerDemographics", detail: `OneFile mobile ${assessor.MobileNumber}, PICS ${officer.mobile}` });
+        differences.push({
+          entity: "officer",
+          id: officer.id,
+          kind: "officerDemographics",
+          detail: `OneFile mobile ${assessor.MobileNumber}, PICS ${officer.mobile}`,
+        });
       }
       users.push(assessor);
       assessorOf.set(officer.id, assessor);
@@ -357,7 +453,15 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
         ID: newId(),
         OrganisationID: centreId,
         Name: organisation.name,
-        Address: [organisation.address1, organisation.address2, organisation.address3, organisation.address4, organisation.postcode].filter((l) => l).join("\n"),
+        Address: [
+          organisation.address1,
+          organisation.address2,
+          organisation.address3,
+          organisation.address4,
+          organisation.postcode,
+        ]
+          .filter((l) => l)
+          .join("\n"),
         Telephone: organisation.phone,
         Email: organisation.email,
         Web: organisation.website,
@@ -368,7 +472,12 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
       };
       if (i % 5 === 2 && rng.chance(differingShare * 2)) {
         placement.Telephone = `0113 555 ${pad(rng.int(0, 9999), 4)}`;
-        differences.push({ entity: "organisation", id: organisation.id, kind: "organisationDemographics", detail: `OneFile telephone ${placement.Telephone}, PICS ${organisation.phone}` });
+        differences.push({
+          entity: "organisation",
+          id: organisation.id,
+          kind: "organisationDemographics",
+          detail: `OneFile telephone ${placement.Telephone}, PICS ${organisation.phone}`,
+        });
       }
       placements.push(placement);
       placementOf.set(organisation.id, placement);
@@ -383,7 +492,8 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
   for (let i = 0; i < options.learners; i++) {
     const id = `L${pad(i + 1, 5)}`;
     const centreId = centreIds[i % centreCount] as number;
-    const enrolled = options.learners >= 2 && i === options.learners - 1 ? false : i === 0 ? enrolledShare > 0 : rng.chance(enrolledShare);
+    const enrolled =
+      options.learners >= 2 && i === options.learners - 1 ? false : i === 0 ? enrolledShare > 0 : rng.chance(enrolledShare);
     const firstName = rng.pick(firstNames);
     const surname = rng.pick(surnames);
     const startDate = addDays(today, -rng.int(60, 420));
@@ -454,9 +564,21 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
     for (const q of learner.qualifications) if (q.registrationNumber) q.registrationDate = addDays(startDate, 30);
     if (rng.chance(0.05)) {
       learner.qualifications.push({
-        id: `${id}-Q9`, vqReference: "ZZ0001", title: "Legacy NVQ (not in OneFile)", assessorId: mainOfficer.id, startDate, plannedEndDate,
-        hasUnits: false, totalElements: null, elementsDone: null, registrationNumber: null, registrationDate: null,
-        certificateAppliedDate: null, certificateReceivedDate: null, onefileStandardId: null, onefileLearningAimId: null,
+        id: `${id}-Q9`,
+        vqReference: "ZZ0001",
+        title: "Legacy NVQ (not in OneFile)",
+        assessorId: mainOfficer.id,
+        startDate,
+        plannedEndDate,
+        hasUnits: false,
+        totalElements: null,
+        elementsDone: null,
+        registrationNumber: null,
+        registrationDate: null,
+        certificateAppliedDate: null,
+        certificateReceivedDate: null,
+        onefileStandardId: null,
+        onefileLearningAimId: null,
       });
     }
 
@@ -500,7 +622,9 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
       NINO: learner.niNumber,
       StartOn: midnight(startDate),
       PlannedEndDate: midnight(plannedEndDate),
-      HomeAddress: [learner.address1, learner.address2, learner.address3, learner.address4, learner.postcode].filter((l) => l).join("\n"),
+      HomeAddress: [learner.address1, learner.address2, learner.address3, learner.address4, learner.postcode]
+        .filter((l) => l)
+        .join("\n"),
       DefaultAssessorID: assessor.ID,
       ClassroomID: classroomByCentreTag.get(`${centreId}|${mainTag}`) ?? null,
       PlacementID: placementOf.get(employer.id)?.ID ?? null,
@@ -525,7 +649,7 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
         ID: newId(),
         UserID: user.ID,
         StandardID: standard.ID,
-        PathwayID: standard.Pathways.length > 0 ? (rng.pick(standard.Pathways).ID) : null,
+        PathwayID: standard.Pathways.length > 0 ? rng.pick(standard.Pathways).ID : null,
         Status: 1,
         StartDate: midnight(q.startDate),
         PlannedEnd: midnight(q.plannedEndDate),
@@ -549,11 +673,29 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
     for (const r of learner.reviews) {
       const scheduledFor = instant(r.scheduledDate as string, r.startTime as string);
       const endTime = new Date(Date.parse(scheduledFor) + 3_600_000).toISOString();
-      const visit: Visit = { ID: newId(), OrganisationID: centreId, LearnerID: user.ID, AssessorID: assessor.ID, DateFrom: scheduledFor, DateTo: endTime, VisitTypeID: 3, SMSReminder: false };
+      const visit: Visit = {
+        ID: newId(),
+        OrganisationID: centreId,
+        LearnerID: user.ID,
+        AssessorID: assessor.ID,
+        DateFrom: scheduledFor,
+        DateTo: endTime,
+        VisitTypeID: 3,
+        SMSReminder: false,
+      };
       const signed = r.attended === "Yes" ? instant(r.scheduledDate as string, "15:00") : null;
       const review: Review = {
-        ID: newId(), LearnerID: user.ID, AssessorID: assessor.ID, VisitID: visit.ID, Status: 1, ScheduledFor: scheduledFor, EndTime: endTime,
-        StartedOn: r.attended === "Yes" ? scheduledFor : null, AssessorSignedOn: signed, LearnerSignedOn: signed, CreatedOn: `${startDate}T08:00:00.000Z`,
+        ID: newId(),
+        LearnerID: user.ID,
+        AssessorID: assessor.ID,
+        VisitID: visit.ID,
+        Status: 1,
+        ScheduledFor: scheduledFor,
+        EndTime: endTime,
+        StartedOn: r.attended === "Yes" ? scheduledFor : null,
+        AssessorSignedOn: signed,
+        LearnerSignedOn: signed,
+        CreatedOn: `${startDate}T08:00:00.000Z`,
       };
       visits.push(visit);
       reviews.push(review);
@@ -568,7 +710,17 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
     }
 
     // Plant one or two differences for a sync to find.
-    const kinds: DifferenceKind[] = ["progress", "registrationFromOneFile", "certificateFromPics", "reviewStarted", "newPicsReview", "newOneFileReview", "learnerDemographics", "employerChanged", "mainOfficerChanged"];
+    const kinds: DifferenceKind[] = [
+      "progress",
+      "registrationFromOneFile",
+      "certificateFromPics",
+      "reviewStarted",
+      "newPicsReview",
+      "newOneFileReview",
+      "learnerDemographics",
+      "employerChanged",
+      "mainOfficerChanged",
+    ];
     const planted = new Set<DifferenceKind>([rng.pick(kinds)]);
     if (rng.chance(0.5)) planted.add(rng.pick(kinds));
     const note = (kind: DifferenceKind, detail: string) => differences.push({ entity: "learner", id, kind, detail });
@@ -610,13 +762,36 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
         }
         case "newPicsReview": {
           const scheduledDate = addDays(today, 14);
-          learner.reviews.push({ id: `${id}-R90`, type: "Normal", scheduledDate, startTime: "10:00", officerId: mainOfficer.id, attended: null, actualDate: null, traineeSignedDate: null, onefileSystemId: null, onefileVisitId: null });
+          learner.reviews.push({
+            id: `${id}-R90`,
+            type: "Normal",
+            scheduledDate,
+            startTime: "10:00",
+            officerId: mainOfficer.id,
+            attended: null,
+            actualDate: null,
+            traineeSignedDate: null,
+            onefileSystemId: null,
+            onefileVisitId: null,
+          });
           note(kind, `${id}-R90 on ${scheduledDate} is not in OneFile`);
           break;
         }
         case "newOneFileReview": {
           const scheduledFor = instant(addDays(today, 21), "11:00");
-          const review: Review = { ID: newId(), LearnerID: user.ID, AssessorID: assessor.ID, VisitID: null, Status: 1, ScheduledFor: scheduledFor, EndTime: new Date(Date.parse(scheduledFor) + 3_600_000).toISOString(), StartedOn: null, AssessorSignedOn: null, LearnerSignedOn: null, CreatedOn: stamp };
+          const review: Review = {
+            ID: newId(),
+            LearnerID: user.ID,
+            AssessorID: assessor.ID,
+            VisitID: null,
+            Status: 1,
+            ScheduledFor: scheduledFor,
+            EndTime: new Date(Date.parse(scheduledFor) + 3_600_000).toISOString(),
+            StartedOn: null,
+            AssessorSignedOn: null,
+            LearnerSignedOn: null,
+            CreatedOn: stamp,
+          };
           reviews.push(review);
           note(kind, `OneFile review ${review.ID} is not in PICS`);
           break;
@@ -674,7 +849,14 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
 
 /** The fixed demo world of `npm run sandbox` and the product's demo mode, both sides. */
 export const demoData = (): DemoData =>
-  generateDemoData({ learners: 20, seed: 20250602, centres: 2, qualificationsPerLearner: 1, reviewsPerLearner: 2, customerToken: demoCustomerToken });
+  generateDemoData({
+    learners: 20,
+    seed: 20250602,
+    centres: 2,
+    qualificationsPerLearner: 1,
+    reviewsPerLearner: 2,
+    customerToken: demoCustomerToken,
+  });
 
 /** The OneFile side of `demoData()`: customer token `sandbox-token`, 2 centres, ~20 learners. */
 export const demoSeed = (): SandboxSeed => demoData().onefile;

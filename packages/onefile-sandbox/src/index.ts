@@ -6,4 +6,12 @@ export type { FaultRule, FaultRuleState, FaultAction } from "./faults.ts";
 export type { CallRecord, Counters } from "./observer.ts";
 export { endpointNames, resolveEndpoint, canonicalEndpoint, apiPrefix } from "./endpoints.ts";
 export * from "./records.ts";
-export { generateDemoData, demoData, demoSeed, demoCustomerToken, type DemoData, type DemoDataOptions, type PicsImportDocument } from "./generator.ts";
+export {
+  generateDemoData,
+  demoData,
+  demoSeed,
+  demoCustomerToken,
+  type DemoData,
+  type DemoDataOptions,
+  type PicsImportDocument,
+} from "./generator.ts";

@@ -39,7 +39,16 @@ type Handler = (call: CallContext) => Answer;
 const ok = (json: unknown): Answer => ({ status: 200, json });
 const noContent: Answer = { status: 204 };
 
-const learnerRequired = ["OrganisationID", "FirstName", "LastName", "Email", "Role", "DefaultAssessorID", "ClassroomID", "PlacementID"];
+const learnerRequired = [
+  "OrganisationID",
+  "FirstName",
+  "LastName",
+  "Email",
+  "Role",
+  "DefaultAssessorID",
+  "ClassroomID",
+  "PlacementID",
+];
 const otherRequired = ["OrganisationID", "FirstName", "LastName", "Email", "Role"];
 
 // ---- search helpers --------------------------------------------------------------------------
@@ -123,13 +132,19 @@ const checkUserReferences = (call: CallContext, user: User, fields: (name: strin
   if (fields("ClassroomID") && user.ClassroomID !== null) {
     const classroom = call.state.classroomFor(call.customer.ID, user.ClassroomID);
     if (!classroom || classroom.OrganisationID !== user.OrganisationID) {
-      throw new OneFileError(Codes.classroomNotFound, `Classroom ${user.ClassroomID} not found in organisation ${user.OrganisationID}`);
+      throw new OneFileError(
+        Codes.classroomNotFound,
+        `Classroom ${user.ClassroomID} not found in organisation ${user.OrganisationID}`,
+      );
     }
   }
   if (fields("PlacementID") && user.PlacementID !== null) {
     const placement = call.state.placementFor(call.customer.ID, user.PlacementID);
     if (!placement || placement.OrganisationID !== user.OrganisationID) {
-      throw new OneFileError(Codes.placementNotFound, `Placement ${user.PlacementID} not found in organisation ${user.OrganisationID}`);
+      throw new OneFileError(
+        Codes.placementNotFound,
+        `Placement ${user.PlacementID} not found in organisation ${user.OrganisationID}`,
+      );
     }
   }
   if (fields("DefaultEmployerID") && user.DefaultEmployerID !== null) {
@@ -151,7 +166,12 @@ const pathUser = (call: CallContext): User => {
 const pathPlacement = (call: CallContext) => {
   const id = call.ids[0] ?? -1;
   const placement = call.state.placements.get(id);
-  return call.state.inPath("Placement", placement, placement && call.state.customerOfOrganisation(placement.OrganisationID), call.customer.ID);
+  return call.state.inPath(
+    "Placement",
+    placement,
+    placement && call.state.customerOfOrganisation(placement.OrganisationID),
+    call.customer.ID,
+  );
 };
 
 const pathLearningAim = (call: CallContext) => {
@@ -193,7 +213,9 @@ export const handlers: Record<string, Handler> = {
   },
 
   "POST User/Search": (call) => {
-    const mine = [...call.state.users.values()].filter((u) => call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID);
+    const mine = [...call.state.users.values()].filter(
+      (u) => call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID,
+    );
     const found = applyFilters(mine, call.body, [
       ["OrganisationID", "int", (u) => u.OrganisationID],
       ["Role", "int", (u) => u.Role],
@@ -254,9 +276,18 @@ export const handlers: Record<string, Handler> = {
       const hasAim = [...call.state.learningAims.values()].some((a) => a.UserID === learner.ID && a.StandardID === standardId);
       if (!hasAim) throw invalid("StandardID", `learner ${learner.ID} has no learning aim on Standard ${standardId}`);
     }
-    const assignment = { AssigneeID: assignee.ID, LearnerID: learner.ID, Level: level, StandardID: level === 3 ? (standardId ?? null) : null };
+    const assignment = {
+      AssigneeID: assignee.ID,
+      LearnerID: learner.ID,
+      Level: level,
+      StandardID: level === 3 ? (standardId ?? null) : null,
+    };
     const exists = call.state.assignments.some(
-      (a) => a.AssigneeID === assignment.AssigneeID && a.LearnerID === assignment.LearnerID && a.Level === assignment.Level && a.StandardID === assignment.StandardID,
+      (a) =>
+        a.AssigneeID === assignment.AssigneeID &&
+        a.LearnerID === assignment.LearnerID &&
+        a.Level === assignment.Level &&
+        a.StandardID === assignment.StandardID,
     );
     if (!exists) {
       call.state.assignments.push(assignment);
@@ -333,7 +364,12 @@ export const handlers: Record<string, Handler> = {
   "POST Standard/Assign": (call) => {
     const [standardId = -1, learnerId = -1] = call.ids;
     const standard = call.state.standards.get(standardId);
-    call.state.inPath("Standard", standard, standard && call.state.customerOfOrganisation(standard.OrganisationID), call.customer.ID);
+    call.state.inPath(
+      "Standard",
+      standard,
+      standard && call.state.customerOfOrganisation(standard.OrganisationID),
+      call.customer.ID,
+    );
     const learner = call.state.users.get(learnerId);
     call.state.inPath("Learner", learner, call.state.customerOfUser(learnerId), call.customer.ID);
     if (learner?.Role !== Roles.learner) throw new OneFileError(Codes.learnerNotFound, `User ${learnerId} is not a learner`);
@@ -420,7 +456,9 @@ export const handlers: Record<string, Handler> = {
     const to = b.date("DateTo");
     // A date-only DateTo means "up to the end of that day", so the filter stays inclusive.
     const rawTo = b.raw("DateTo");
-    const toMillis = to ? (parseIsoMillis(to) ?? 0) + (typeof rawTo === "string" && isDateOnly(rawTo) ? 86_399_999 : 0) : undefined;
+    const toMillis = to
+      ? (parseIsoMillis(to) ?? 0) + (typeof rawTo === "string" && isDateOnly(rawTo) ? 86_399_999 : 0)
+      : undefined;
     const reviews = [...call.state.reviews.values()].filter((r) => {
       const learner = call.state.users.get(r.LearnerID);
       if (!learner || learner.OrganisationID !== organisationId) return false;

@@ -214,8 +214,7 @@ export const reviewDirectFields: FieldTable = [
   ["LearnerSignedOn", "date"],
 ];
 
-export const progressOf = (done: number, total: number): number =>
-  total > 0 ? Math.round((100 * done) / total) : 0;
+export const progressOf = (done: number, total: number): number => (total > 0 ? Math.round((100 * done) / total) : 0);
 
 export const blankUser = (id: Id, organisationId: Id, now: string): User => ({
   ID: id,

@@ -67,7 +67,10 @@ export class Sandbox {
 
   constructor(options: SandboxOptions = {}) {
     this.state = new SandboxState(options.clock ?? Date.now);
-    this.currentConfig = mergeConfig(defaultConfig, { ...options.config, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    this.currentConfig = mergeConfig(defaultConfig, {
+      ...options.config,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
     this.faultRng = new Prng(this.currentConfig.seed);
     this.jitterRng = new Prng(this.currentConfig.seed ^ 0x9e3779b9);
     if (options.state) this.state.load(options.state);
@@ -131,7 +134,12 @@ export class Sandbox {
     await this.delay();
     if (this.closed) return finish(empty(503));
 
-    const rule = this.faults.decide({ method, endpoint: endpoint.name, body: looseObject(bodyText), learnerIds: this.learnerIdsOf(endpoint, bodyText) });
+    const rule = this.faults.decide({
+      method,
+      endpoint: endpoint.name,
+      body: looseObject(bodyText),
+      learnerIds: this.learnerIdsOf(endpoint, bodyText),
+    });
     const randomFault = rule ? undefined : this.randomFault();
     const action = rule?.action ?? randomFault;
 
@@ -150,7 +158,13 @@ export class Sandbox {
       case "malformed": {
         const real = await this.answer(endpoint, request, bodyText, customer, record);
         const text = await real.text();
-        return finish(new Response(corrupt(text, this.faultRng), { status: 200, headers: { "content-type": "application/json; charset=utf-8" } }), "malformed");
+        return finish(
+          new Response(corrupt(text, this.faultRng), {
+            status: 200,
+            headers: { "content-type": "application/json; charset=utf-8" },
+          }),
+          "malformed",
+        );
       }
       default:
         return finish(await this.answer(endpoint, request, bodyText, customer, record));
@@ -245,12 +259,21 @@ export class Sandbox {
   }
 
   /** Authentication, session check and the endpoint itself; bad input never escapes as a 500. */
-  private async answer(endpoint: ResolvedEndpoint, request: Request, bodyText: string, customer: Customer | undefined, record: CallRecord): Promise<Response> {
+  private async answer(
+    endpoint: ResolvedEndpoint,
+    request: Request,
+    bodyText: string,
+    customer: Customer | undefined,
+    record: CallRecord,
+  ): Promise<Response> {
     try {
       if (endpoint.name === "POST Authentication") {
         if (!customer) return json(401, { Message: "Invalid customer token." });
         const session = crypto.randomUUID();
-        this.state.sessions.set(session, { customerId: customer.ID, expiresAt: this.state.clock() + this.currentConfig.sessionLifetimeMs });
+        this.state.sessions.set(session, {
+          customerId: customer.ID,
+          expiresAt: this.state.clock() + this.currentConfig.sessionLifetimeMs,
+        });
         return json(200, session);
       }
       const session = this.state.sessions.get(request.headers.get("x-tokenid") ?? "");
@@ -258,8 +281,10 @@ export class Sandbox {
         return json(401, { Message: "Authorization has been denied for this request." });
       }
       const handler = handlers[endpoint.name];
-      if (!endpoint.known || !handler) return json(404, { Message: `No endpoint ${request.method} ${new URL(request.url).pathname}` });
-      if (endpoint.paging && "invalid" in endpoint.paging) throw new OneFileError(-2, `Invalid value for paging: ${endpoint.paging.invalid}`);
+      if (!endpoint.known || !handler)
+        return json(404, { Message: `No endpoint ${request.method} ${new URL(request.url).pathname}` });
+      if (endpoint.paging && "invalid" in endpoint.paging)
+        throw new OneFileError(-2, `Invalid value for paging: ${endpoint.paging.invalid}`);
       const body = RequestBody.parse(bodyText);
       const answer: Answer = handler({
         state: this.state,
@@ -284,13 +309,17 @@ const mergeConfig = (base: SandboxConfig, partial: Partial<SandboxConfig>): Sand
   const merged: SandboxConfig = { ...base, ...stripUndefined(partial), rateLimit: { ...base.rateLimit, ...partial.rateLimit } };
   const problems: string[] = [];
   for (const key of ["latencyMs", "jitterMs", "sessionLifetimeMs", "seed"] as const) {
-    if (typeof merged[key] !== "number" || !Number.isFinite(merged[key]) || merged[key] < 0) problems.push(`${key} must be a number ≥ 0`);
+    if (typeof merged[key] !== "number" || !Number.isFinite(merged[key]) || merged[key] < 0)
+      problems.push(`${key} must be a number ≥ 0`);
   }
   for (const key of ["serverErrorRate", "hangRate", "malformedRate"] as const) {
-    if (typeof merged[key] !== "number" || merged[key] < 0 || merged[key] > 1) problems.push(`${key} must be a fraction between 0 and 1`);
+    if (typeof merged[key] !== "number" || merged[key] < 0 || merged[key] > 1)
+      problems.push(`${key} must be a fraction between 0 and 1`);
   }
-  if (!(Number.isInteger(merged.rateLimit.calls) && merged.rateLimit.calls >= 0)) problems.push("rateLimit.calls must be an integer ≥ 0");
-  if (!(typeof merged.rateLimit.windowMs === "number" && merged.rateLimit.windowMs > 0)) problems.push("rateLimit.windowMs must be > 0");
+  if (!(Number.isInteger(merged.rateLimit.calls) && merged.rateLimit.calls >= 0))
+    problems.push("rateLimit.calls must be an integer ≥ 0");
+  if (!(typeof merged.rateLimit.windowMs === "number" && merged.rateLimit.windowMs > 0))
+    problems.push("rateLimit.windowMs must be > 0");
   if (problems.length > 0) throw new AdminError(`config: ${problems.join("; ")}`);
   return merged;
 };

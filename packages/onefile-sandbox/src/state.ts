@@ -213,7 +213,9 @@ export class SandboxState {
   load(seed: SandboxSeed): void {
     const loaded = new SandboxState(this.clock);
     new SeedLoader(loaded).load(seed);
-    const sessions = [...this.sessions].map(([key, session]) => [key, session, this.customers.get(session.customerId)?.Token] as const);
+    const sessions = [...this.sessions].map(
+      ([key, session]) => [key, session, this.customers.get(session.customerId)?.Token] as const,
+    );
     this.reset();
     for (const [key, session, token] of sessions) {
       const customer = token === undefined ? undefined : loaded.customerByToken(token);
@@ -302,7 +304,11 @@ class SeedLoader {
     const organisationId = (body: RequestBody, at: string): Id => {
       const centres = s.organisationsOf(customer.ID);
       const id = this.read(at, () => body.int("OrganisationID")) ?? (centres.length === 1 ? centres[0]?.ID : undefined);
-      this.need(id !== undefined && s.organisationFor(customer.ID, id), at, `OrganisationID ${id} is not a centre of this customer`);
+      this.need(
+        id !== undefined && s.organisationFor(customer.ID, id),
+        at,
+        `OrganisationID ${id} is not a centre of this customer`,
+      );
       return id as Id;
     };
     const fill = (target: object, body: RequestBody, table: FieldTable, at: string) =>
@@ -378,8 +384,10 @@ class SeedLoader {
         const assessor = s.userFor(customer.ID, user.DefaultAssessorID);
         this.need(assessor, at, `DefaultAssessorID ${user.DefaultAssessorID} is not a user of this customer`);
       }
-      if (user.PlacementID !== null) this.need(s.placementFor(customer.ID, user.PlacementID), at, `PlacementID ${user.PlacementID} not found`);
-      if (user.ClassroomID !== null) this.need(s.classroomFor(customer.ID, user.ClassroomID), at, `ClassroomID ${user.ClassroomID} not found`);
+      if (user.PlacementID !== null)
+        this.need(s.placementFor(customer.ID, user.PlacementID), at, `PlacementID ${user.PlacementID} not found`);
+      if (user.ClassroomID !== null)
+        this.need(s.classroomFor(customer.ID, user.ClassroomID), at, `ClassroomID ${user.ClassroomID} not found`);
     }
 
     (doc.LearningAims ?? []).forEach((record, i) => {
@@ -393,7 +401,11 @@ class SeedLoader {
       const aim = blankLearningAim(this.id(record), userId, standardId);
       fill(aim, body, learningAimSeedFields, at);
       if (aim.PathwayID !== null) {
-        this.need(standard?.Pathways.some((p) => p.ID === aim.PathwayID), at, `PathwayID ${aim.PathwayID} is not a pathway of the standard`);
+        this.need(
+          standard?.Pathways.some((p) => p.ID === aim.PathwayID),
+          at,
+          `PathwayID ${aim.PathwayID} is not a pathway of the standard`,
+        );
       }
       aim.Progress = progressOf(aim.ElementsDone, aim.TotalElements);
       s.learningAims.set(aim.ID, aim);
@@ -420,7 +432,13 @@ class SeedLoader {
       const at = `${where}.Reviews[${i}]`;
       const body = this.body(record, at);
       const review = this.read(at, () =>
-        blankReview(this.id(record), body.requireInt("LearnerID"), body.requireInt("AssessorID"), body.requireDate("ScheduledFor"), s.now()),
+        blankReview(
+          this.id(record),
+          body.requireInt("LearnerID"),
+          body.requireInt("AssessorID"),
+          body.requireDate("ScheduledFor"),
+          s.now(),
+        ),
       );
       fill(review, body, reviewSeedFields, at);
       this.need(s.userFor(customer.ID, review.LearnerID), at, `LearnerID ${review.LearnerID} not found`);
@@ -442,7 +460,6 @@ class SeedLoader {
       s.assignments.push(assignment);
     });
   }
-
 }
 
 const learningAimSeedFields: FieldTable = [

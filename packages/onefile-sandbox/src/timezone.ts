@@ -24,7 +24,14 @@ const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
 const wallClock = (utcMillis: number, timeZone: string) => {
   const parts = formatterFor(timeZone).formatToParts(new Date(utcMillis));
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute"), second: get("second") };
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour"),
+    minute: get("minute"),
+    second: get("second"),
+  };
 };
 
 const offsetMillis = (utcMillis: number, timeZone: string): number => {

@@ -34,12 +34,18 @@ describe("admin state", () => {
     });
     expect(seeded.status).toBe(200);
     const state = (await admin(sandbox, "GET", "/state")).json as SandboxStateDocument;
-    expect(state.customers[0]).toMatchObject({ ID: 1000, Organisations: [{ ID: 1001 }], Placements: [{ ID: 1002, OrganisationID: 1001 }] });
+    expect(state.customers[0]).toMatchObject({
+      ID: 1000,
+      Organisations: [{ ID: 1001 }],
+      Placements: [{ ID: 1002, OrganisationID: 1001 }],
+    });
   });
 
   it("refuses a bad seed whole, naming the record", async () => {
     const before = (await admin(sandbox, "GET", "/state")).text;
-    const answer = await admin(sandbox, "POST", "/seed", { customers: [{ Name: "C", Token: "t", Users: [{ Role: 1, FirstName: "A", LastName: "B", OrganisationID: 5 }] }] });
+    const answer = await admin(sandbox, "POST", "/seed", {
+      customers: [{ Name: "C", Token: "t", Users: [{ Role: 1, FirstName: "A", LastName: "B", OrganisationID: 5 }] }],
+    });
     expect(answer.status).toBe(400);
     expect((answer.json as { message: string }).message).toContain("customers[0].Users[0]");
     expect((await admin(sandbox, "GET", "/state")).text).toBe(before);
@@ -55,7 +61,9 @@ describe("what a OneFile user does", () => {
     await admin(sandbox, "POST", "/reviews/70/started", { date: "2025-03-10T10:05:00" });
     await admin(sandbox, "POST", "/reviews/70/signed", { learner: "2025-03-11", assessor: "2025-03-10T12:00:00Z" });
     expect((await call("GET", "Review/70")).json).toMatchObject({
-      StartedOn: "2025-03-10T10:05:00.000Z", LearnerSignedOn: "2025-03-11T00:00:00.000Z", AssessorSignedOn: "2025-03-10T12:00:00.000Z",
+      StartedOn: "2025-03-10T10:05:00.000Z",
+      LearnerSignedOn: "2025-03-11T00:00:00.000Z",
+      AssessorSignedOn: "2025-03-10T12:00:00.000Z",
     });
     await admin(sandbox, "POST", "/reviews/70/started", { date: null });
     expect((await call("GET", "Review/70")).json).toMatchObject({ StartedOn: null });
@@ -76,7 +84,12 @@ describe("what a OneFile user does", () => {
     await admin(sandbox, "POST", "/calls/clear");
     const call = client(sandbox, await authenticate(sandbox));
     await call("POST", "standard/40/assign/51/", {});
-    const log = (await admin(sandbox, "GET", "/calls")).json as { endpoint: string; path: string; status: number; token: string }[];
+    const log = (await admin(sandbox, "GET", "/calls")).json as {
+      endpoint: string;
+      path: string;
+      status: number;
+      token: string;
+    }[];
     expect(log.map((c) => [c.endpoint, c.status, c.token])).toEqual([
       ["POST Authentication", 200, "token-a"],
       ["POST Standard/Assign", 200, "token-a"],
@@ -85,7 +98,9 @@ describe("what a OneFile user does", () => {
   });
 
   it("merges configuration and refuses bad values", async () => {
-    const config = (await admin(sandbox, "POST", "/config", { rateLimit: { calls: 10 } })).json as { rateLimit: { calls: number; windowMs: number } };
+    const config = (await admin(sandbox, "POST", "/config", { rateLimit: { calls: 10 } })).json as {
+      rateLimit: { calls: number; windowMs: number };
+    };
     expect(config.rateLimit).toEqual({ calls: 10, windowMs: 60_000 });
     expect((await admin(sandbox, "POST", "/config", { serverErrorRate: 2 })).status).toBe(400);
     await admin(sandbox, "POST", "/config", { rateLimit: { calls: 300 } });
@@ -134,11 +149,15 @@ describe("generateDemoData", () => {
 
   it("converts local review times to UTC (10:00 London in July is 09:00Z)", async () => {
     const data = generateDemoData({ learners: 30, seed: 5, today: "2025-09-30" });
-    const learner = data.pics.learners.find((l) => l.reviews.some((r) => r.onefileSystemId !== null && r.scheduledDate!.slice(5, 7) === "07"));
+    const learner = data.pics.learners.find((l) =>
+      l.reviews.some((r) => r.onefileSystemId !== null && r.scheduledDate!.slice(5, 7) === "07"),
+    );
     const review = learner?.reviews.find((r) => r.onefileSystemId !== null && r.scheduledDate!.slice(5, 7) === "07");
     const remote = data.onefile.customers[0]!.Reviews!.find((r) => r.ID === review?.onefileSystemId);
     const [h, m] = review!.startTime!.split(":").map(Number);
-    expect(remote?.ScheduledFor).toBe(`${review!.scheduledDate}T${String(h! - 1).padStart(2, "0")}:${String(m).padStart(2, "0")}:00.000Z`);
+    expect(remote?.ScheduledFor).toBe(
+      `${review!.scheduledDate}T${String(h! - 1).padStart(2, "0")}:${String(m).padStart(2, "0")}:00.000Z`,
+    );
   });
 
   it("demoSeed: token sandbox-token, 2 centres, ~20 learners", () => {

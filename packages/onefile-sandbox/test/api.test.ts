@@ -19,7 +19,9 @@ describe("session", () => {
     const ok = await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST", headers: { "X-CustomerToken": "token-a" } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/^"[^"]+"$/);
-    expect((await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST", headers: { "X-CustomerToken": "nope" } })).status).toBe(401);
+    expect(
+      (await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST", headers: { "X-CustomerToken": "nope" } })).status,
+    ).toBe(401);
     expect((await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST" })).status).toBe(401);
   });
 
@@ -82,7 +84,12 @@ describe("conventions", () => {
     expect((page1.json as { ID: number }[]).map((u) => u.ID)).toEqual([50, 51]);
     expect((page2.json as { ID: number }[]).map((u) => u.ID)).toEqual([52, 53]);
     expect(page3.status).toBe(204);
-    expect((page1.json as Record<string, unknown>[])[1]).toMatchObject({ ULN: "1234567890", DOB: "2001-02-03T00:00:00.000Z", PlacementID: 30, Telephone: null });
+    expect((page1.json as Record<string, unknown>[])[1]).toMatchObject({
+      ULN: "1234567890",
+      DOB: "2001-02-03T00:00:00.000Z",
+      PlacementID: 30,
+      Telephone: null,
+    });
     for (const bad of ["0/10", "1/101", "x/2", "1/0"]) {
       const answer = await call("POST", `User/Search/${bad}`, {});
       expect(answer.status).toBe(400);
@@ -102,11 +109,26 @@ describe("conventions", () => {
 describe("creates and updates", () => {
   it("creates a learner: 200 with the full user, dates in OneFile's form", async () => {
     const created = await call("POST", "User", {
-      organisationID: 10, firstName: "New", lastName: "Learner", email: "new@example.org", role: 1,
-      defaultAssessorID: 50, classroomID: 20, placementID: 30, MISID: "L1", StartOn: "2025-01-06T00:00:00",
+      organisationID: 10,
+      firstName: "New",
+      lastName: "Learner",
+      email: "new@example.org",
+      role: 1,
+      defaultAssessorID: 50,
+      classroomID: 20,
+      placementID: 30,
+      MISID: "L1",
+      StartOn: "2025-01-06T00:00:00",
     });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ ID: 1000, FirstName: "New", MISID: "L1", StartOn: "2025-01-06T00:00:00.000Z", Archived: false, NINO: null });
+    expect(created.json).toMatchObject({
+      ID: 1000,
+      FirstName: "New",
+      MISID: "L1",
+      StartOn: "2025-01-06T00:00:00.000Z",
+      Archived: false,
+      NINO: null,
+    });
     // duplicate MISIDs are allowed
     expect((await call("POST", "User/Search", { MISID: "L1" })).json).toHaveLength(3);
   });
@@ -115,17 +137,39 @@ describe("creates and updates", () => {
     const bare = /^\d+$/;
     const placement = await call("POST", "Placement", { OrganisationID: 10, Name: "New Employer", MISID: "EMP9" });
     const classroom = await call("POST", "Classroom", { OrganisationID: 10, Name: "Cohort B" });
-    const visit = await call("POST", "Visit", { LearnerID: 51, OrganisationID: 10, AssessorID: 50, DateFrom: "2025-06-01T09:00:00Z", DateTo: "2025-06-01T10:00:00Z", VisitTypeID: 3, SMSReminder: false });
-    const review = await call("POST", "Review", { LearnerID: 51, AssessorID: 50, Status: 1, ScheduledFor: "2025-06-01T09:00:00Z", EndTime: "2025-06-01T10:00:00Z", VisitID: visit.json });
+    const visit = await call("POST", "Visit", {
+      LearnerID: 51,
+      OrganisationID: 10,
+      AssessorID: 50,
+      DateFrom: "2025-06-01T09:00:00Z",
+      DateTo: "2025-06-01T10:00:00Z",
+      VisitTypeID: 3,
+      SMSReminder: false,
+    });
+    const review = await call("POST", "Review", {
+      LearnerID: 51,
+      AssessorID: 50,
+      Status: 1,
+      ScheduledFor: "2025-06-01T09:00:00Z",
+      EndTime: "2025-06-01T10:00:00Z",
+      VisitID: visit.json,
+    });
     const aim = await call("POST", "Standard/41/Assign/51", { PathwayID: 43 });
     for (const answer of [placement, classroom, visit, review, aim]) {
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(bare);
     }
-    expect((await call("GET", `LearningAim/${aim.text}`)).json).toMatchObject({ UserID: 51, StandardID: 41, PathwayID: 43, Progress: 0 });
+    expect((await call("GET", `LearningAim/${aim.text}`)).json).toMatchObject({
+      UserID: 51,
+      StandardID: 41,
+      PathwayID: 43,
+      Progress: 0,
+    });
     expect((await call("GET", `Review/${review.text}`)).json).toMatchObject({ VisitID: Number(visit.text), StartedOn: null });
     // a single pathway is taken without being named
-    expect((await call("GET", `LearningAim/${(await call("POST", "Standard/44/Assign/51", {})).text}`)).json).toMatchObject({ PathwayID: 45 });
+    expect((await call("GET", `LearningAim/${(await call("POST", "Standard/44/Assign/51", {})).text}`)).json).toMatchObject({
+      PathwayID: 45,
+    });
   });
 
   it("updates partially (204): only the fields sent change, LastModified moves", async () => {
@@ -140,8 +184,17 @@ describe("creates and updates", () => {
     expect((await call("POST", "Placement/30", { Telephone: "0200" })).status).toBe(204);
     expect((await call("GET", "Placement/30")).json).toMatchObject({ Name: "Acme Ltd", Telephone: "0200" });
 
-    expect((await call("POST", "LearningAim/60", { RegistrationNumber: "R1", RegistrationDate: "2025-01-02", TotalElements: 99 })).status).toBe(204);
-    expect((await call("GET", "LearningAim/60")).json).toMatchObject({ RegistrationNumber: "R1", RegistrationDate: "2025-01-02T00:00:00.000Z", TotalElements: 10, ElementsDone: 3, Progress: 30 });
+    expect(
+      (await call("POST", "LearningAim/60", { RegistrationNumber: "R1", RegistrationDate: "2025-01-02", TotalElements: 99 }))
+        .status,
+    ).toBe(204);
+    expect((await call("GET", "LearningAim/60")).json).toMatchObject({
+      RegistrationNumber: "R1",
+      RegistrationDate: "2025-01-02T00:00:00.000Z",
+      TotalElements: 10,
+      ElementsDone: 3,
+      Progress: 30,
+    });
   });
 
   it("assigns assessors: Level 1, and Level 3 with a StandardID", async () => {
@@ -154,11 +207,29 @@ describe("creates and updates", () => {
   });
 
   it("lists centres, classrooms, placements, standards and learning aims", async () => {
-    expect((await call("POST", "Organisation/Search", { CustomerID: 1 })).json).toEqual([{ ID: 10, Name: "Centre One" }, { ID: 11, Name: "Centre Two" }]);
-    expect((await call("POST", "Classroom/Search", { OrganisationID: 10, Name: "cohort a" })).json).toEqual([{ ID: 20, OrganisationID: 10, Name: "Cohort A", MISID: null }]);
-    expect((await call("POST", "Placement/Search", { OrganisationID: 10, MISID: "emp001" })).json).toMatchObject([{ ID: 30, Address: "1 High Street\nLeeds\nLS1 1AA", Active: true }]);
-    expect((await call("POST", "Standard/Search", { OrganisationID: 10 })).json).toMatchObject([{ ID: 40 }, { ID: 41, Pathways: [{ ID: 42, Title: "Hair Services" }, { ID: 43, Title: "Barbering" }] }]);
-    expect((await call("POST", "LearningAim/Search", { UserID: 51 })).json).toMatchObject([{ ID: 60, Progress: 30, TotalElements: 10, ElementsDone: 3 }]);
+    expect((await call("POST", "Organisation/Search", { CustomerID: 1 })).json).toEqual([
+      { ID: 10, Name: "Centre One" },
+      { ID: 11, Name: "Centre Two" },
+    ]);
+    expect((await call("POST", "Classroom/Search", { OrganisationID: 10, Name: "cohort a" })).json).toEqual([
+      { ID: 20, OrganisationID: 10, Name: "Cohort A", MISID: null },
+    ]);
+    expect((await call("POST", "Placement/Search", { OrganisationID: 10, MISID: "emp001" })).json).toMatchObject([
+      { ID: 30, Address: "1 High Street\nLeeds\nLS1 1AA", Active: true },
+    ]);
+    expect((await call("POST", "Standard/Search", { OrganisationID: 10 })).json).toMatchObject([
+      { ID: 40 },
+      {
+        ID: 41,
+        Pathways: [
+          { ID: 42, Title: "Hair Services" },
+          { ID: 43, Title: "Barbering" },
+        ],
+      },
+    ]);
+    expect((await call("POST", "LearningAim/Search", { UserID: 51 })).json).toMatchObject([
+      { ID: 60, Progress: 30, TotalElements: 10, ElementsDone: 3 },
+    ]);
     expect((await call("POST", "LearningAim/Search/1/1", { UserID: 51 })).json).toHaveLength(1);
   });
 });
@@ -172,13 +243,74 @@ describe("errors", () => {
     ["wrong type", "User", { Role: "5", OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b" }, -2],
     ["unknown role", "User", { Role: 7, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b" }, -2],
     ["bad date", "User", { Role: 5, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b", DOB: "2001-02-30" }, -2],
-    ["assessor not an assessor", "User", { Role: 1, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b", DefaultAssessorID: 53, ClassroomID: 20, PlacementID: 30 }, -3],
-    ["assessor of another customer", "User", { Role: 1, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b", DefaultAssessorID: 101, ClassroomID: 20, PlacementID: 30 }, -3],
+    [
+      "assessor not an assessor",
+      "User",
+      {
+        Role: 1,
+        OrganisationID: 10,
+        FirstName: "A",
+        LastName: "B",
+        Email: "a@b",
+        DefaultAssessorID: 53,
+        ClassroomID: 20,
+        PlacementID: 30,
+      },
+      -3,
+    ],
+    [
+      "assessor of another customer",
+      "User",
+      {
+        Role: 1,
+        OrganisationID: 10,
+        FirstName: "A",
+        LastName: "B",
+        Email: "a@b",
+        DefaultAssessorID: 101,
+        ClassroomID: 20,
+        PlacementID: 30,
+      },
+      -3,
+    ],
     ["organisation not found", "User", { Role: 5, OrganisationID: 999, FirstName: "A", LastName: "B", Email: "a@b" }, -11],
-    ["placement not found", "User", { Role: 1, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b", DefaultAssessorID: 50, ClassroomID: 20, PlacementID: 102 }, -57],
-    ["classroom not found", "User", { Role: 1, OrganisationID: 10, FirstName: "A", LastName: "B", Email: "a@b", DefaultAssessorID: 50, ClassroomID: 21, PlacementID: 30 }, -58],
+    [
+      "placement not found",
+      "User",
+      {
+        Role: 1,
+        OrganisationID: 10,
+        FirstName: "A",
+        LastName: "B",
+        Email: "a@b",
+        DefaultAssessorID: 50,
+        ClassroomID: 20,
+        PlacementID: 102,
+      },
+      -57,
+    ],
+    [
+      "classroom not found",
+      "User",
+      {
+        Role: 1,
+        OrganisationID: 10,
+        FirstName: "A",
+        LastName: "B",
+        Email: "a@b",
+        DefaultAssessorID: 50,
+        ClassroomID: 21,
+        PlacementID: 30,
+      },
+      -58,
+    ],
     ["blanking a required field", "User/51", { FirstName: "" }, -1],
-    ["visit for a non-learner", "Visit", { LearnerID: 50, OrganisationID: 10, AssessorID: 50, DateFrom: "2025-01-01", DateTo: "2025-01-01", VisitTypeID: 1 }, -4],
+    [
+      "visit for a non-learner",
+      "Visit",
+      { LearnerID: 50, OrganisationID: 10, AssessorID: 50, DateFrom: "2025-01-01", DateTo: "2025-01-01", VisitTypeID: 1 },
+      -4,
+    ],
     ["review without ScheduledFor", "Review", { LearnerID: 51, AssessorID: 50 }, -1],
     ["review with a learner as assessor", "Review", { LearnerID: 51, AssessorID: 51, ScheduledFor: "2025-01-01" }, -3],
     ["level 3 without StandardID", "User/50/Assign", { LearnerID: 51, Level: 3 }, -1],
@@ -212,7 +344,10 @@ describe("errors", () => {
   });
 
   it("never answered a 500 for any of that input", async () => {
-    const counters = (await admin(sandbox, "GET", "/counters")).json as { unexpectedErrors: number; byStatus: Record<string, number> };
+    const counters = (await admin(sandbox, "GET", "/counters")).json as {
+      unexpectedErrors: number;
+      byStatus: Record<string, number>;
+    };
     expect(counters.unexpectedErrors).toBe(0);
     expect(counters.byStatus["500"]).toBeUndefined();
   });

@@ -13,8 +13,15 @@ afterEach(async () => {
 });
 
 const learner = (misId: string) => ({
-  OrganisationID: 10, Role: 1, FirstName: "F", LastName: misId, Email: `${misId}@example.org`,
-  DefaultAssessorID: 50, ClassroomID: 20, PlacementID: 30, MISID: misId,
+  OrganisationID: 10,
+  Role: 1,
+  FirstName: "F",
+  LastName: misId,
+  Email: `${misId}@example.org`,
+  DefaultAssessorID: 50,
+  ClassroomID: 20,
+  PlacementID: 30,
+  MISID: misId,
 });
 
 describe("rate limit", () => {
@@ -28,7 +35,9 @@ describe("rate limit", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     const refused = await call("GET", "Customer");
     expect(refused.text).toBe("");
-    expect((await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST", headers: { "X-CustomerToken": "token-a" } })).status).toBe(429);
+    expect(
+      (await fetch(`${sandbox.baseUrl}Authentication`, { method: "POST", headers: { "X-CustomerToken": "token-a" } })).status,
+    ).toBe(429);
     // another customer has its own budget
     expect((await client(sandbox, await authenticate(sandbox, "token-b"))("GET", "Customer")).status).toBe(200);
 
@@ -88,12 +97,19 @@ describe("targeted faults", () => {
     expect(settledEarly).toBe("still pending");
     abort.abort();
     expect(await pending).toBe("aborted");
-    const log = (await admin(sandbox, "GET", "/calls")).json as { endpoint: string; status: number | null; fault: string | null }[];
+    const log = (await admin(sandbox, "GET", "/calls")).json as {
+      endpoint: string;
+      status: number | null;
+      fault: string | null;
+    }[];
     expect(log.at(-1)).toMatchObject({ endpoint: "POST Standard/Assign", status: null, fault: "dropAfterCommit" });
 
     // A hang held when the sandbox closes is released, and close() does not wait for the client.
     await admin(sandbox, "POST", "/faults", [{ endpoint: "GET Customer", action: "hang" }]);
-    const hung = call("GET", "Customer").then((a) => a.status, () => "connection closed");
+    const hung = call("GET", "Customer").then(
+      (a) => a.status,
+      () => "connection closed",
+    );
     await expect.poll(() => sandbox.sandbox.hungCount).toBeGreaterThan(0);
     await sandbox.close();
     expect(["connection closed", 503]).toContain(await hung);
@@ -115,7 +131,9 @@ describe("targeted faults", () => {
 describe("random faults", () => {
   const run = async (seed: number) => {
     const sandbox = await fresh({ config: { serverErrorRate: 0.3, malformedRate: 0.2, seed } });
-    const session = await authenticate(sandbox).catch(() => authenticate(sandbox)).catch(() => authenticate(sandbox));
+    const session = await authenticate(sandbox)
+      .catch(() => authenticate(sandbox))
+      .catch(() => authenticate(sandbox));
     const call = client(sandbox, session);
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await call("GET", "Customer")).status);

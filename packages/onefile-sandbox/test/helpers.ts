@@ -15,13 +15,51 @@ export const testSeed = (): SandboxSeed => ({
       Placements: [{ ID: 30, OrganisationID: 10, Name: "Acme Ltd", MISID: "EMP001", Address: "1 High Street\nLeeds\nLS1 1AA" }],
       Standards: [
         { ID: 40, OrganisationID: 10, Title: "Level 3 Data Technician [ST0795]", Pathways: [] },
-        { ID: 41, OrganisationID: 10, Title: "Level 2 Hair Professional [ST0213]", Pathways: [{ ID: 42, Title: "Hair Services" }, { ID: 43, Title: "Barbering" }] },
+        {
+          ID: 41,
+          OrganisationID: 10,
+          Title: "Level 2 Hair Professional [ST0213]",
+          Pathways: [
+            { ID: 42, Title: "Hair Services" },
+            { ID: 43, Title: "Barbering" },
+          ],
+        },
         { ID: 44, OrganisationID: 11, Title: "Level 3 Business Administrator [ST0070]", Pathways: [{ ID: 45, Title: "Core" }] },
       ],
       Users: [
-        { ID: 50, OrganisationID: 10, Role: 5, FirstName: "Ada", LastName: "Assessor", Email: "ada@example.org", MISID: "ASR001" },
-        { ID: 51, OrganisationID: 10, Role: 1, FirstName: "Lee", LastName: "Learner", Email: "lee@example.org", MISID: "L1", ULN: "1234567890", DefaultAssessorID: 50, ClassroomID: 20, PlacementID: 30, DOB: "2001-02-03" },
-        { ID: 52, OrganisationID: 10, Role: 1, FirstName: "Old", LastName: "Learner", Email: "old@example.org", MISID: "L1", Archived: true },
+        {
+          ID: 50,
+          OrganisationID: 10,
+          Role: 5,
+          FirstName: "Ada",
+          LastName: "Assessor",
+          Email: "ada@example.org",
+          MISID: "ASR001",
+        },
+        {
+          ID: 51,
+          OrganisationID: 10,
+          Role: 1,
+          FirstName: "Lee",
+          LastName: "Learner",
+          Email: "lee@example.org",
+          MISID: "L1",
+          ULN: "1234567890",
+          DefaultAssessorID: 50,
+          ClassroomID: 20,
+          PlacementID: 30,
+          DOB: "2001-02-03",
+        },
+        {
+          ID: 52,
+          OrganisationID: 10,
+          Role: 1,
+          FirstName: "Old",
+          LastName: "Learner",
+          Email: "old@example.org",
+          MISID: "L1",
+          Archived: true,
+        },
         { ID: 53, OrganisationID: 10, Role: 40, FirstName: "Emma", LastName: "Employer", Email: "emma@example.org" },
       ],
       LearningAims: [{ ID: 60, UserID: 51, StandardID: 40, TotalElements: 10, ElementsDone: 3 }],
@@ -38,7 +76,8 @@ export const testSeed = (): SandboxSeed => ({
   ],
 });
 
-export const start = (options: StartSandboxOptions = {}): Promise<RunningSandbox> => startSandbox({ state: testSeed(), ...options });
+export const start = (options: StartSandboxOptions = {}): Promise<RunningSandbox> =>
+  startSandbox({ state: testSeed(), ...options });
 
 export interface Answer {
   status: number;

@@ -34,9 +34,7 @@ const program = Effect.gen(function* () {
 });
 
 try {
-  const learner = await Effect.runPromise(
-    Effect.provide(program, PicsStore.layer({ url, secretKey: "deno-check-secret-key" })),
-  );
+  const learner = await Effect.runPromise(Effect.provide(program, PicsStore.layer({ url, secretKey: "deno-check-secret-key" })));
   console.log(`deno ${Deno.version.deno}: pics-store migrated, wrote and read learner ${learner.id} — 1 passed, 0 failed`);
 } catch (error) {
   console.error("deno check failed:", error);

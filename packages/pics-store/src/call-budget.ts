@@ -37,7 +37,9 @@ export class CallBudgets extends Context.Tag("pics-store/CallBudgets")<CallBudge
               take: (nowMs: number) =>
                 database.transaction("take OneFile call budget", async (tx) => {
                   const windowStart = nowMs - windowMs;
-                  await tx.delete(rateLimitCalls).where(and(eq(rateLimitCalls.budgetKey, key), lte(rateLimitCalls.at, windowStart)));
+                  await tx
+                    .delete(rateLimitCalls)
+                    .where(and(eq(rateLimitCalls.budgetKey, key), lte(rateLimitCalls.at, windowStart)));
                   const [used] = await tx.select({ n: count() }).from(rateLimitCalls).where(eq(rateLimitCalls.budgetKey, key));
                   if ((used?.n ?? 0) < calls) {
                     await tx.insert(rateLimitCalls).values({ budgetKey: key, at: nowMs });

@@ -103,10 +103,15 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
           db,
           client,
           use: (operation, f) =>
-            oneAtATime.withPermits(1)(Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) })),
+            oneAtATime.withPermits(1)(
+              Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) }),
+            ),
           transaction: (operation, f) =>
             oneAtATime.withPermits(1)(
-              Effect.tryPromise({ try: () => db.transaction((tx) => f(tx)), catch: (cause) => new StoreError({ operation, cause }) }),
+              Effect.tryPromise({
+                try: () => db.transaction((tx) => f(tx)),
+                catch: (cause) => new StoreError({ operation, cause }),
+              }),
             ),
         } satisfies DatabaseShape;
       }),

@@ -129,7 +129,10 @@ const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
 
 const upsertOfficers = async (ex: Executor, rows: ReadonlyArray<Officer>) => {
   for (const chunk of chunks(rows)) {
-    await ex.insert(t.officers).values([...chunk]).onConflictDoUpdate({ target: t.officers.id, set: upsertSet(t.officers) });
+    await ex
+      .insert(t.officers)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: t.officers.id, set: upsertSet(t.officers) });
   }
 };
 
@@ -145,7 +148,10 @@ const upsertOrganisations = async (ex: Executor, rows: ReadonlyArray<Organisatio
 const upsertLearners = async (ex: Executor, rows: ReadonlyArray<Learner>) => {
   const flat = rows.map(({ officers: _o, placements: _p, qualifications: _q, reviews: _r, ...learner }) => learner);
   for (const chunk of chunks(flat)) {
-    await ex.insert(t.learners).values([...chunk]).onConflictDoUpdate({ target: t.learners.id, set: upsertSet(t.learners) });
+    await ex
+      .insert(t.learners)
+      .values([...chunk])
+      .onConflictDoUpdate({ target: t.learners.id, set: upsertSet(t.learners) });
   }
   const learnerIds = rows.map((l) => l.id);
   // Learner officers are a plain relation without ids of their own: the incoming list replaces it.
@@ -153,9 +159,14 @@ const upsertLearners = async (ex: Executor, rows: ReadonlyArray<Learner>) => {
     await ex.delete(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, [...ids]));
   }
   const links = rows.flatMap((l) => l.officers.map((o) => ({ learnerId: l.id, officerId: o.officerId, type: o.type })));
-  for (const chunk of chunks(links)) await ex.insert(t.learnerOfficers).values([...chunk]).onConflictDoNothing();
+  for (const chunk of chunks(links))
+    await ex
+      .insert(t.learnerOfficers)
+      .values([...chunk])
+      .onConflictDoNothing();
 
-  const nested = <R>(pick: (l: Learner) => ReadonlyArray<R>) => rows.flatMap((l) => pick(l).map((r) => ({ ...r, learnerId: l.id })));
+  const nested = <R>(pick: (l: Learner) => ReadonlyArray<R>) =>
+    rows.flatMap((l) => pick(l).map((r) => ({ ...r, learnerId: l.id })));
   for (const chunk of chunks(nested((l) => l.placements))) {
     await ex
       .insert(t.placements)
@@ -219,7 +230,9 @@ const readLearners = async (ex: Executor, ids: ReadonlyArray<string>): Promise<A
     ...learner,
     systemStatus: learner.systemStatus as Learner["systemStatus"],
     learningStatus: learner.learningStatus as Learner["learningStatus"],
-    officers: (links.get(learner.id) ?? []).sort((a, b) => a.officerId.localeCompare(b.officerId) || a.type.localeCompare(b.type)),
+    officers: (links.get(learner.id) ?? []).sort(
+      (a, b) => a.officerId.localeCompare(b.officerId) || a.type.localeCompare(b.type),
+    ),
     placements: (placements.get(learner.id) ?? []) as Array<Placement>,
     qualifications: (qualifications.get(learner.id) ?? []) as Array<Qualification>,
     reviews: (reviews.get(learner.id) ?? []) as Array<Review>,
@@ -349,10 +362,12 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
         });
       };
 
-      const remove = (entity: RecordNotFound["entity"], table: typeof t.officers | typeof t.organisations | typeof t.learners) => (id: string) =>
-        database
-          .use(`delete ${entity}`, (db) => db.delete(table).where(eq(table.id, id)).returning({ id: table.id }))
-          .pipe(Effect.flatMap((rows) => (rows.length === 0 ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.void)));
+      const remove =
+        (entity: RecordNotFound["entity"], table: typeof t.officers | typeof t.organisations | typeof t.learners) =>
+        (id: string) =>
+          database
+            .use(`delete ${entity}`, (db) => db.delete(table).where(eq(table.id, id)).returning({ id: table.id }))
+            .pipe(Effect.flatMap((rows) => (rows.length === 0 ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.void)));
 
       const withExecutor = (operation: string, ex: Tx | undefined, f: (ex: Executor) => Promise<void>) =>
         ex
@@ -370,7 +385,8 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
                 await upsertOfficers(tx, doc.officers);
                 await upsertOrganisations(tx, doc.organisations);
                 await upsertLearners(tx, doc.learners);
-                const nested = (pick: (l: Learner) => ReadonlyArray<unknown>) => doc.learners.reduce((n, l) => n + pick(l).length, 0);
+                const nested = (pick: (l: Learner) => ReadonlyArray<unknown>) =>
+                  doc.learners.reduce((n, l) => n + pick(l).length, 0);
                 return {
                   officers: doc.officers.length,
                   organisations: doc.organisations.length,
@@ -403,13 +419,31 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           database.use("read learners", async (db) => (await Promise.all(chunks(ids).map((c) => readLearners(db, c)))).flat()),
         getOfficers: (ids) =>
           database.use("read officers", async (db) =>
-            (await Promise.all(chunks(ids).map((c) => db.select().from(t.officers).where(inArray(t.officers.id, [...c])))))
+            (
+              await Promise.all(
+                chunks(ids).map((c) =>
+                  db
+                    .select()
+                    .from(t.officers)
+                    .where(inArray(t.officers.id, [...c])),
+                ),
+              )
+            )
               .flat()
               .map(officerFromRow),
           ),
         getOrganisations: (ids) =>
           database.use("read organisations", async (db) =>
-            (await Promise.all(chunks(ids).map((c) => db.select().from(t.organisations).where(inArray(t.organisations.id, [...c])))))
+            (
+              await Promise.all(
+                chunks(ids).map((c) =>
+                  db
+                    .select()
+                    .from(t.organisations)
+                    .where(inArray(t.organisations.id, [...c])),
+                ),
+              )
+            )
               .flat()
               .map(organisationFromRow),
           ),
@@ -418,7 +452,12 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           page(
             "list officers",
             (db, after, limit) =>
-              db.select().from(t.officers).where(after === null ? undefined : gt(t.officers.id, after)).orderBy(asc(t.officers.id)).limit(limit),
+              db
+                .select()
+                .from(t.officers)
+                .where(after === null ? undefined : gt(t.officers.id, after))
+                .orderBy(asc(t.officers.id))
+                .limit(limit),
             async (rows) => rows.map(officerFromRow),
             options,
           ),
@@ -445,22 +484,32 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
                 .where(after === null ? undefined : gt(t.learners.id, after))
                 .orderBy(asc(t.learners.id))
                 .limit(limit),
-            (rows, db) => readLearners(db, rows.map((r) => r.id)),
+            (rows, db) =>
+              readLearners(
+                db,
+                rows.map((r) => r.id),
+              ),
             options,
           ),
 
         saveOfficer: (officer, ex) => withExecutor("save officer", ex, (e) => upsertOfficers(e, [officer])),
-        saveOrganisation: (organisation, ex) => withExecutor("save organisation", ex, (e) => upsertOrganisations(e, [organisation])),
+        saveOrganisation: (organisation, ex) =>
+          withExecutor("save organisation", ex, (e) => upsertOrganisations(e, [organisation])),
         saveLearner: (learner, ex) => withExecutor("save learner", ex, (e) => upsertLearners(e, [learner])),
 
         patch: (target, fields, ex) => {
           const run = (e: Executor) => patchRecord(e, target, fields);
           return (
             ex
-              ? Effect.tryPromise({ try: () => run(ex), catch: (cause) => new StoreError({ operation: `update ${target.entity}`, cause }) })
+              ? Effect.tryPromise({
+                  try: () => run(ex),
+                  catch: (cause) => new StoreError({ operation: `update ${target.entity}`, cause }),
+                })
               : database.use(`update ${target.entity}`, run)
           ).pipe(
-            Effect.flatMap((n) => (n === 0 ? Effect.fail(new RecordNotFound({ entity: target.entity, id: target.id })) : Effect.void)),
+            Effect.flatMap((n) =>
+              n === 0 ? Effect.fail(new RecordNotFound({ entity: target.entity, id: target.id })) : Effect.void,
+            ),
           );
         },
         insertReview: (learnerId, review, ex) =>
@@ -469,7 +518,9 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           }),
         learnerIdsInScope: (today, endedWithinDays) =>
           database.use("read sync scope", async (db) => {
-            const earliestEnd = new Date(Date.parse(`${today}T00:00:00Z`) - endedWithinDays * 86_400_000).toISOString().slice(0, 10);
+            const earliestEnd = new Date(Date.parse(`${today}T00:00:00Z`) - endedWithinDays * 86_400_000)
+              .toISOString()
+              .slice(0, 10);
             const rows = await db
               .select({ id: t.learners.id })
               .from(t.learners)
@@ -486,4 +537,3 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
     }),
   );
 }
-

@@ -27,9 +27,7 @@ export const IsoDate = Schema.String.pipe(
 );
 
 /** A time of day `HH:MM` (24 h). */
-export const TimeOfDay = Schema.String.pipe(
-  Schema.filter((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s) || "must be a time HH:MM"),
-);
+export const TimeOfDay = Schema.String.pipe(Schema.filter((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s) || "must be a time HH:MM"));
 
 const Text = (max = 200) =>
   Schema.String.pipe(
@@ -267,12 +265,16 @@ const withoutUnionNoise = (issues: ReadonlyArray<FieldIssue>): Array<FieldIssue>
   const isExplained = (path: string) =>
     explainedPaths.some((p) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
   const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}\u0000${isNoise(i) ? "noise" : i.message}`;
-    if (seen.has(key) || (isNoise(i) && isExplained(i.path))) return false;
-    seen.add(key);
-    return true;
-  }).map((i) => (isNoise(i) ? { ...i, message: i.message.replace(/^Expected (null|undefined), actual/, "has an invalid value:") } : i));
+  return issues
+    .filter((i) => {
+      const key = `${i.path}\u0000${isNoise(i) ? "noise" : i.message}`;
+      if (seen.has(key) || (isNoise(i) && isExplained(i.path))) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((i) =>
+      isNoise(i) ? { ...i, message: i.message.replace(/^Expected (null|undefined), actual/, "has an invalid value:") } : i,
+    );
 };
 
 const shorten = (message: string): string => (message.length > 200 ? `${message.slice(0, 197)}...` : message);

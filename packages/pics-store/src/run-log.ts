@@ -81,13 +81,18 @@ export interface RunLogShape {
   ) => Effect.Effect<void, StoreError>;
   readonly recordError: (runId: string, error: Omit<RunError, "at">) => Effect.Effect<void, StoreError>;
   readonly journal: (runId: string, changes: ReadonlyArray<Change>) => Effect.Effect<void, StoreError>;
-  readonly finish: (runId: string, status: Exclude<RunStatus, "running">, message?: string | null) => Effect.Effect<void, StoreError>;
+  readonly finish: (
+    runId: string,
+    status: Exclude<RunStatus, "running">,
+    message?: string | null,
+  ) => Effect.Effect<void, StoreError>;
   readonly get: (runId: string) => Effect.Effect<RunWithErrors, RunNotFound | StoreError>;
   /** Newest first; `cursor` is the id of the last run of the previous page. */
-  readonly list: (options?: { limit?: number; cursor?: string | null; learnerId?: string }) => Effect.Effect<
-    { items: ReadonlyArray<Run>; nextCursor: string | null },
-    StoreError
-  >;
+  readonly list: (options?: {
+    limit?: number;
+    cursor?: string | null;
+    learnerId?: string;
+  }) => Effect.Effect<{ items: ReadonlyArray<Run>; nextCursor: string | null }, StoreError>;
   readonly changes: (runId: string) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
   /** The journal rows about one learner, newest first. */
   readonly learnerChanges: (learnerId: string, limit?: number) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
@@ -212,11 +217,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
             .use("read run", async (db) => {
               const [row] = await db.select().from(t.runs).where(eq(t.runs.id, runId));
               if (row === undefined) return undefined;
-              const errors = await db
-                .select()
-                .from(t.runErrors)
-                .where(eq(t.runErrors.runId, runId))
-                .orderBy(asc(t.runErrors.id));
+              const errors = await db.select().from(t.runErrors).where(eq(t.runErrors.runId, runId)).orderBy(asc(t.runErrors.id));
               return {
                 ...toRun(row),
                 errors: errors.map(({ learnerId, code, reason, at }) => ({ learnerId, code, reason, at })),
@@ -238,7 +239,10 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
                         eq(t.runs.learnerId, options.learnerId),
                         inArray(
                           t.runs.id,
-                          db.selectDistinct({ id: t.journal.runId }).from(t.journal).where(eq(t.journal.learnerId, options.learnerId)),
+                          db
+                            .selectDistinct({ id: t.journal.runId })
+                            .from(t.journal)
+                            .where(eq(t.journal.learnerId, options.learnerId)),
                         ),
                         inArray(
                           t.runs.id,

@@ -85,9 +85,7 @@ export const SettingsFields = {
   pushEmployerChanges: Schema.Boolean,
   multipleCentres: Schema.Literal("auto", "on", "off"),
   dailySync: DailySync,
-  endedWithinDays: Schema.Int.pipe(
-    Schema.between(0, 3650, { message: () => "must be a whole number of days, 0 to 3650" }),
-  ),
+  endedWithinDays: Schema.Int.pipe(Schema.between(0, 3650, { message: () => "must be a whole number of days, 0 to 3650" })),
   onefileRateLimit: RateLimit,
 };
 

@@ -17,9 +17,7 @@ import { learner, officer, organisation, tempDatabaseUrl, testStore } from "./su
 
 const baseDocument = () => ({
   officers: [officer("O1", { phone: "0161 000 0000", birthDate: "1980-02-29", onefileId: 501 }), officer("O2")],
-  organisations: [
-    organisation("G1", { address1: "1 High St", postcode: "M1 1AA", website: "https://g1.test", onefileId: 900 }),
-  ],
+  organisations: [organisation("G1", { address1: "1 High St", postcode: "M1 1AA", website: "https://g1.test", onefileId: 900 })],
   learners: [
     learner("L1", {
       uln: "1234567890",
@@ -51,7 +49,14 @@ const baseDocument = () => ({
       ],
       reviews: [
         { id: "R1", type: "Normal", scheduledDate: "2026-07-01", startTime: "10:00", officerId: "O1" },
-        { id: "R2", type: "Other", attended: "Yes", actualDate: "2026-03-01", traineeSignedDate: "2026-03-02", onefileSystemId: 42 },
+        {
+          id: "R2",
+          type: "Other",
+          attended: "Yes",
+          actualDate: "2026-03-01",
+          traineeSignedDate: "2026-03-02",
+          onefileSystemId: 42,
+        },
       ],
     }),
   ],
@@ -77,7 +82,14 @@ describe("PicsRecords", () => {
         onefileId: 501,
       });
       const g1 = yield* records.getOrganisation("G1");
-      expect(g1).toMatchObject({ id: "G1", address1: "1 High St", postcode: "M1 1AA", website: "https://g1.test", onefileId: 900, address2: null });
+      expect(g1).toMatchObject({
+        id: "G1",
+        address1: "1 High St",
+        postcode: "M1 1AA",
+        website: "https://g1.test",
+        onefileId: 900,
+        address2: null,
+      });
 
       const l1 = yield* records.getLearner("L1");
       expect(l1).toMatchObject({
@@ -165,7 +177,11 @@ describe("PicsRecords", () => {
       );
       expect(Either.isLeft(result) && result.left._tag === "InvalidInput" && result.left.issues).toEqual([
         { path: "learners[0].mainOfficerId", message: 'refers to officer "GHOST", which does not exist', recordId: "L1" },
-        { path: "learners[0].placements[0].organisationId", message: 'refers to organisation "G1", which does not exist', recordId: "L1" },
+        {
+          path: "learners[0].placements[0].organisationId",
+          message: 'refers to organisation "G1", which does not exist',
+          recordId: "L1",
+        },
       ]);
       expect((yield* records.listOfficers()).items).toEqual([]);
     }).pipe(Effect.provide(testStore())),
@@ -228,7 +244,9 @@ describe("SettingsStore", () => {
         { path: "baseUrl", message: "is required when environment is custom" },
       ]);
       const badCron = yield* Effect.either(settings.update({ dailySync: { cron: "61 * * * *", timeZone: "Europe/London" } }));
-      expect(Either.isLeft(badCron) && badCron.left._tag === "InvalidInput" && badCron.left.issues[0]?.path).toBe("dailySync.cron");
+      expect(Either.isLeft(badCron) && badCron.left._tag === "InvalidInput" && badCron.left.issues[0]?.path).toBe(
+        "dailySync.cron",
+      );
 
       yield* settings.update({ environment: "custom", baseUrl: "http://127.0.0.1:1234/api/v2.1/" });
       expect(yield* settings.customerToken).toBe("cust-token-123");
@@ -271,7 +289,16 @@ describe("RunLog", () => {
       const log = yield* RunLog;
       const refresh = yield* log.start({ kind: "refresh", trigger: "http", learnerId: "L1" });
       yield* log.journal(refresh.id, [
-        { learnerId: "L1", entity: "qualification", entityId: "Q1", field: "elementsDone", before: 3, after: 5, direction: "toPics", onefileId: 7001 },
+        {
+          learnerId: "L1",
+          entity: "qualification",
+          entityId: "Q1",
+          field: "elementsDone",
+          before: 3,
+          after: 5,
+          direction: "toPics",
+          onefileId: 7001,
+        },
       ]);
       yield* log.finish(refresh.id, "succeeded");
       expect(yield* log.lastSynchronisedAt).toBe(null);
@@ -283,10 +310,30 @@ describe("RunLog", () => {
       const daily = yield* log.start({ kind: "daily", trigger: "scheduler", total: 3 });
       expect((yield* log.running).map((r) => r.id)).toEqual([daily.id]);
       yield* log.progress(daily.id, { done: 2, failed: 1 });
-      yield* log.recordError(daily.id, { learnerId: "L2", code: "OneFileUnavailable", reason: "OneFile answered 503 three times" });
+      yield* log.recordError(daily.id, {
+        learnerId: "L2",
+        code: "OneFileUnavailable",
+        reason: "OneFile answered 503 three times",
+      });
       yield* log.journal(daily.id, [
-        { learnerId: "L1", entity: "learner", entityId: "L1", field: "firstName", before: "Lee", after: "Leigh", direction: "toOneFile" },
-        { learnerId: "L3", entity: "review", entityId: "R9", field: "actualDate", before: null, after: "2026-11-28", direction: "toPics" },
+        {
+          learnerId: "L1",
+          entity: "learner",
+          entityId: "L1",
+          field: "firstName",
+          before: "Lee",
+          after: "Leigh",
+          direction: "toOneFile",
+        },
+        {
+          learnerId: "L3",
+          entity: "review",
+          entityId: "R9",
+          field: "actualDate",
+          before: null,
+          after: "2026-11-28",
+          direction: "toPics",
+        },
       ]);
       yield* log.finish(daily.id, "partially_succeeded", "1 learner failed");
 
@@ -367,7 +414,9 @@ describe("StandardsCache", () => {
         { standardId: 1, centreId: 10, title: "Data Technician [ST0795]", vqReference: "ST0795", pathways: [] },
         { standardId: 2, centreId: 10, title: "Engineer [ST0001]", vqReference: "ST0001", pathways: [{ id: 5, title: "Mech" }] },
       ]);
-      yield* cache.replace([{ standardId: 2, centreId: 10, title: "Engineer [ST0001]", vqReference: "ST0001", pathways: [{ id: 5, title: "Mech" }] }]);
+      yield* cache.replace([
+        { standardId: 2, centreId: 10, title: "Engineer [ST0001]", vqReference: "ST0001", pathways: [{ id: 5, title: "Mech" }] },
+      ]);
       const list = yield* cache.list;
       expect(list).toHaveLength(1);
       expect(list[0]).toMatchObject({ standardId: 2, pathways: [{ id: 5, title: "Mech" }] });
@@ -380,7 +429,10 @@ describe("PicsRecords.patch and Intents", () => {
     Effect.gen(function* () {
       const records = yield* PicsRecords;
       yield* records.importDocument(baseDocument());
-      yield* records.patch({ entity: "qualification", learnerId: "L1", id: "Q1" }, { elementsDone: 20, registrationNumber: "REG-2" });
+      yield* records.patch(
+        { entity: "qualification", learnerId: "L1", id: "Q1" },
+        { elementsDone: 20, registrationNumber: "REG-2" },
+      );
       yield* records.patch({ entity: "learner", id: "L1" }, { onefileId: 4242, onefileCentreId: 10 });
       const l1 = yield* records.getLearner("L1");
       expect(l1.qualifications[0]).toMatchObject({ elementsDone: 20, registrationNumber: "REG-2", totalElements: 40 });
@@ -472,7 +524,9 @@ describe("one process, many fibres", () => {
         Array.from({ length: 40 }, (_, i) => i),
         (i) =>
           i % 3 === 0
-            ? log.journal(run.id, [{ entity: "learner", entityId: `L${i}`, field: "x", before: null, after: i, direction: "toPics" }])
+            ? log.journal(run.id, [
+                { entity: "learner", entityId: `L${i}`, field: "x", before: null, after: i, direction: "toPics" },
+              ])
             : i % 3 === 1
               ? budget.take(Date.now())
               : records.importDocument({ officers: [officer(`C${i}`)] }),
@@ -507,5 +561,4 @@ describe("settings defaults (integration.md §1)", () => {
       onefileRateLimit: { calls: 300, windowSeconds: 60 },
     });
   });
-
 });

@@ -48,11 +48,18 @@ const classroomFor = (ctx: EnrolmentContext) =>
     if (settings.classroomFromMainTag) {
       // SET-7: the classroom named like the Main Tag; created in the centre when missing (decision).
       if (!learner.mainTag) {
-        plan.block({ code: "no_classroom", message: `learner "${learner.id}" has no Main Tag to name its classroom (SET-7 is on)`, entity: "learner", entityId: learner.id });
+        plan.block({
+          code: "no_classroom",
+          message: `learner "${learner.id}" has no Main Tag to name its classroom (SET-7 is on)`,
+          entity: "learner",
+          entityId: learner.id,
+        });
         return null;
       }
       const name = learner.mainTag.trim();
-      const existing = (yield* ctx.view.classrooms(centreId)).find((c) => (c.Name ?? "").trim().toLowerCase() === name.toLowerCase());
+      const existing = (yield* ctx.view.classrooms(centreId)).find(
+        (c) => (c.Name ?? "").trim().toLowerCase() === name.toLowerCase(),
+      );
       if (existing) {
         ctx.report.items.push({ entity: "classroom", id: name, outcome: "matched", onefileId: existing.ID });
         return existing.ID;
@@ -61,18 +68,38 @@ const classroomFor = (ctx: EnrolmentContext) =>
         description: `create OneFile classroom "${name}"`,
         write: { onefile: { call: "createClassroom", body: { OrganisationID: centreId, Name: name } } },
         intent: { key: `classroom:${centreId}/${name.toLowerCase()}`, ifAnswerLost: "lookup" },
-        journal: [{ entity: "learner", entityId: learner.id, field: "onefileClassroom", before: null, after: name, direction: "toOneFile", onefileId: null }],
+        journal: [
+          {
+            entity: "learner",
+            entityId: learner.id,
+            field: "onefileClassroom",
+            before: null,
+            after: name,
+            direction: "toOneFile",
+            onefileId: null,
+          },
+        ],
       });
       ctx.report.items.push({ entity: "classroom", id: name, outcome: "create", onefileId: created });
       return created;
     }
     const chosen = ctx.request.classroomId ?? null;
     if (chosen === null) {
-      plan.block({ code: "no_classroom", message: "choose the OneFile classroom for the learner (classroomId)", entity: "learner", entityId: learner.id });
+      plan.block({
+        code: "no_classroom",
+        message: "choose the OneFile classroom for the learner (classroomId)",
+        entity: "learner",
+        entityId: learner.id,
+      });
       return null;
     }
     if (!(yield* ctx.view.classrooms(centreId)).some((c) => c.ID === chosen)) {
-      plan.block({ code: "unknown_classroom", message: `classroom ${chosen} is not a classroom of centre ${centreId}`, entity: "learner", entityId: learner.id });
+      plan.block({
+        code: "unknown_classroom",
+        message: `classroom ${chosen} is not a classroom of centre ${centreId}`,
+        entity: "learner",
+        entityId: learner.id,
+      });
       return null;
     }
     ctx.report.items.push({ entity: "classroom", id: String(chosen), outcome: "matched", onefileId: chosen });
@@ -83,7 +110,13 @@ const classroomFor = (ctx: EnrolmentContext) =>
 const standardFor = (ctx: EnrolmentContext, q: Qualification, standards: ReadonlyArray<Standard>) => {
   const matches = standards.filter((s) => sameVqReference(vqReferenceOf(s.Title), q.vqReference));
   const report = (outcome: string, detail: Record<string, unknown> = {}) =>
-    ctx.report.items.push({ entity: "qualification", id: q.id, outcome, onefileId: null, detail: { vqReference: q.vqReference, ...detail } });
+    ctx.report.items.push({
+      entity: "qualification",
+      id: q.id,
+      outcome,
+      onefileId: null,
+      detail: { vqReference: q.vqReference, ...detail },
+    });
   if (matches.length === 0) {
     report("not_available");
     return null;
@@ -151,16 +184,34 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
 
     // ENR-4: what OneFile requires of the learner itself.
     if (!learner.email) {
-      plan.block({ code: "missing_field", message: `learner "${learner.id}" has no email, which OneFile requires`, entity: "learner", entityId: learner.id, details: { field: "email" } });
+      plan.block({
+        code: "missing_field",
+        message: `learner "${learner.id}" has no email, which OneFile requires`,
+        entity: "learner",
+        entityId: learner.id,
+        details: { field: "email" },
+      });
     }
     const defaultAssessor: IdOrRef | null =
       learner.mainOfficerId === null
-        ? (plan.block({ code: "no_main_officer", message: `learner "${learner.id}" has no main officer`, entity: "learner", entityId: learner.id }), null)
+        ? (plan.block({
+            code: "no_main_officer",
+            message: `learner "${learner.id}" has no main officer`,
+            entity: "learner",
+            entityId: learner.id,
+          }),
+          null)
         : yield* assessors.resolve(ctx, learner.mainOfficerId, "main officer");
     const employer = placements.employerOf(learner);
     const placement: IdOrRef | null =
       employer === null
-        ? (plan.block({ code: "no_placement", message: `learner "${learner.id}" has no placement`, entity: "learner", entityId: learner.id }), null)
+        ? (plan.block({
+            code: "no_placement",
+            message: `learner "${learner.id}" has no placement`,
+            entity: "learner",
+            entityId: learner.id,
+          }),
+          null)
         : yield* placements.resolve(ctx, employer);
     const classroom = yield* classroomFor(ctx);
 
@@ -176,9 +227,20 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
           },
         },
         intent: { key: `learner:${learner.id}`, ifAnswerLost: "lookup" },
-        journal: Object.entries({ ...fields, DefaultAssessorID: defaultAssessor, PlacementID: placement, ClassroomID: classroom }).map(
-          ([field, after]) => ({ entity: "learner" as const, entityId: learner.id, field, before: null, after, direction: "toOneFile" as const, onefileId: null }),
-        ),
+        journal: Object.entries({
+          ...fields,
+          DefaultAssessorID: defaultAssessor,
+          PlacementID: placement,
+          ClassroomID: classroom,
+        }).map(([field, after]) => ({
+          entity: "learner" as const,
+          entityId: learner.id,
+          field,
+          before: null,
+          after,
+          direction: "toOneFile" as const,
+          onefileId: null,
+        })),
       });
       ctx.onefileLearner = created;
       ctx.report.items.push({ entity: "learner", id: learner.id, outcome: "create", onefileId: created, detail: { fields } });
@@ -193,26 +255,61 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
     const existingAims = typeof onefileLearner === "number" ? yield* ctx.view.learningAims(onefileLearner) : [];
     // A learning aim stored on a qualification, or found again for one in this plan, is that
     // qualification's: two qualifications on one Standard never share it.
-    const claimed = new Set(learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])));
+    const claimed = new Set(
+      learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])),
+    );
     for (const q of learner.qualifications) {
       const found = standardFor(ctx, q, standards);
       if (found === null) continue;
       const { standard, pathwayId } = found;
       const existing =
-        existingAims.find((a) => a.ID === q.onefileLearningAimId) ?? existingAims.find((a) => !claimed.has(a.ID) && a.StandardID === standard.ID);
+        existingAims.find((a) => a.ID === q.onefileLearningAimId) ??
+        existingAims.find((a) => !claimed.has(a.ID) && a.StandardID === standard.ID);
       if (existing) claimed.add(existing.ID);
       const aim: IdOrRef =
         existing?.ID ??
         plan.add({
           description: `assign standard ${standard.ID} to the learner for qualification ${q.id}`,
-          write: { onefile: { call: "assignStandard", standardId: standard.ID, learnerId: onefileLearner, body: pathwayId === undefined ? {} : { PathwayID: pathwayId } } },
+          write: {
+            onefile: {
+              call: "assignStandard",
+              standardId: standard.ID,
+              learnerId: onefileLearner,
+              body: pathwayId === undefined ? {} : { PathwayID: pathwayId },
+            },
+          },
           intent: { key: `learningAim:${learner.id}/${q.id}`, ifAnswerLost: "lookup" },
-          journal: [{ entity: "qualification", entityId: q.id, field: "onefileLearningAim", before: null, after: standard.Title, direction: "toOneFile", onefileId: null }],
+          journal: [
+            {
+              entity: "qualification",
+              entityId: q.id,
+              field: "onefileLearningAim",
+              before: null,
+              after: standard.Title,
+              direction: "toOneFile",
+              onefileId: null,
+            },
+          ],
         });
       plan.add({
         description: `store the learning aim on qualification ${q.id}`,
-        write: { pics: { target: { entity: "qualification", learnerId: learner.id, id: q.id }, fields: { onefileStandardId: standard.ID, onefileLearningAimId: aim } } },
-        journal: [{ entity: "qualification", entityId: q.id, field: "onefileLearningAimId", before: q.onefileLearningAimId, after: aim, direction: "toPics", onefileId: aim }],
+        write: {
+          pics: {
+            target: { entity: "qualification", learnerId: learner.id, id: q.id },
+            fields: { onefileStandardId: standard.ID, onefileLearningAimId: aim },
+          },
+        },
+        journal: [
+          {
+            entity: "qualification",
+            entityId: q.id,
+            field: "onefileLearningAimId",
+            before: q.onefileLearningAimId,
+            after: aim,
+            direction: "toPics",
+            onefileId: aim,
+          },
+        ],
       });
       const aimFields = learningAimFields(q);
       if (Object.keys(aimFields).length > 0) {
@@ -235,8 +332,24 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
         if (assessor !== null) {
           plan.add({
             description: `link officer ${q.assessorId} as assessor of qualification ${q.id}`,
-            write: { onefile: { call: "assignToLearner", assigneeId: assessor, body: { LearnerID: onefileLearner, Level: AssignLevels.learningAimAssessor, StandardID: standard.ID } } },
-            journal: [{ entity: "qualification", entityId: q.id, field: "learningAimAssessor", before: null, after: assessor, direction: "toOneFile", onefileId: aim }],
+            write: {
+              onefile: {
+                call: "assignToLearner",
+                assigneeId: assessor,
+                body: { LearnerID: onefileLearner, Level: AssignLevels.learningAimAssessor, StandardID: standard.ID },
+              },
+            },
+            journal: [
+              {
+                entity: "qualification",
+                entityId: q.id,
+                field: "learningAimAssessor",
+                before: null,
+                after: assessor,
+                direction: "toOneFile",
+                onefileId: aim,
+              },
+            ],
           });
         }
       }
@@ -245,20 +358,43 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
         id: q.id,
         outcome: "available",
         onefileId: aim,
-        detail: { vqReference: q.vqReference, standardId: standard.ID, centreId: standard.OrganisationID, pathwayId: pathwayId ?? null },
+        detail: {
+          vqReference: q.vqReference,
+          standardId: standard.ID,
+          centreId: standard.OrganisationID,
+          pathwayId: pathwayId ?? null,
+        },
       });
     }
 
     // ENR-8: additional assessors, by learner-officer type (SET-6).
     const types = new Set(ctx.settings.additionalAssessorTypes.map((t) => t.trim().toLowerCase()));
-    const additional = [...new Set(learner.officers.filter((o) => types.has(o.type.trim().toLowerCase())).map((o) => o.officerId))];
+    const additional = [
+      ...new Set(learner.officers.filter((o) => types.has(o.type.trim().toLowerCase())).map((o) => o.officerId)),
+    ];
     for (const officerId of additional) {
       const assessor = yield* assessors.resolve(ctx, officerId, "additional assessor");
       if (assessor === null) continue;
       plan.add({
         description: `link officer ${officerId} as additional assessor`,
-        write: { onefile: { call: "assignToLearner", assigneeId: assessor, body: { LearnerID: onefileLearner, Level: AssignLevels.additionalAssessor } } },
-        journal: [{ entity: "learner", entityId: learner.id, field: "additionalAssessor", before: null, after: assessor, direction: "toOneFile", onefileId: onefileLearner }],
+        write: {
+          onefile: {
+            call: "assignToLearner",
+            assigneeId: assessor,
+            body: { LearnerID: onefileLearner, Level: AssignLevels.additionalAssessor },
+          },
+        },
+        journal: [
+          {
+            entity: "learner",
+            entityId: learner.id,
+            field: "additionalAssessor",
+            before: null,
+            after: assessor,
+            direction: "toOneFile",
+            onefileId: onefileLearner,
+          },
+        ],
       });
     }
   });

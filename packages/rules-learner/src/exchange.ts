@@ -109,13 +109,17 @@ export const exchangeLearner = (ctx: ExchangeContext) =>
       }
     }
 
-    const needsUser = settings.learnerDemographicsMode !== "Ignore" || settings.pushMainOfficerChanges || settings.pushEmployerChanges;
+    const needsUser =
+      settings.learnerDemographicsMode !== "Ignore" || settings.pushMainOfficerChanges || settings.pushEmployerChanges;
     if (!needsUser) return;
     const user: User = yield* ctx.view.user(ctx.onefileLearner);
     const subject = { entity: "learner" as const, entityId: learner.id, onefileId: ctx.onefileLearner };
 
     // DEM-L1 / DEM-L2.
-    const picsSide = { ...learner, address: joinAddress([learner.address1, learner.address2, learner.address3, learner.address4, learner.postcode]) };
+    const picsSide = {
+      ...learner,
+      address: joinAddress([learner.address1, learner.address2, learner.address3, learner.address4, learner.postcode]),
+    };
     const demographics = diffDemographics(settings.learnerDemographicsMode, picsSide, user, LEARNER_FIELDS, subject);
     const toOneFile: Record<string, unknown> = { ...demographics.toOneFile };
     const journal: Array<ChangeTemplate> = demographics.journal.filter((j) => j.direction === "toOneFile");
@@ -125,7 +129,13 @@ export const exchangeLearner = (ctx: ExchangeContext) =>
       const assessor = yield* (yield* AssessorResolver).resolve(ctx, learner.mainOfficerId, "main officer");
       if (assessor !== null && assessor !== user.DefaultAssessorID) {
         toOneFile.DefaultAssessorID = assessor;
-        journal.push({ ...subject, field: "mainOfficerId", before: user.DefaultAssessorID, after: assessor, direction: "toOneFile" });
+        journal.push({
+          ...subject,
+          field: "mainOfficerId",
+          before: user.DefaultAssessorID,
+          after: assessor,
+          direction: "toOneFile",
+        });
       }
     }
     // DEM-M2: the employer organisation (ORG-1) becomes the placement (matched or created by ORG rules).

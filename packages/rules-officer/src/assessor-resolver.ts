@@ -25,11 +25,17 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
 
     const officer = ctx.officers.get(officerId);
     if (!officer) {
-      ctx.plan.block({ code: "unknown_officer", message: `officer "${officerId}" (${why}) does not exist in PICS`, entity: "officer", entityId: officerId });
+      ctx.plan.block({
+        code: "unknown_officer",
+        message: `officer "${officerId}" (${why}) does not exist in PICS`,
+        entity: "officer",
+        entityId: officerId,
+      });
       return remember(null, "blocked");
     }
     // OFF-2: in a single centre a stored OneFile id is used as it is. OFF-3: not with several centres.
-    if (!ctx.multipleCentres && officer.onefileId !== null) return remember(officer.onefileId, "matched", { by: "stored OneFile id" });
+    if (!ctx.multipleCentres && officer.onefileId !== null)
+      return remember(officer.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = officer.ident;
     const candidates = (yield* ctx.view.assessorsByMisId(ctx.centreId, misId)).filter((u) => sameMisId(u.MISID, misId));
@@ -52,7 +58,17 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
         ctx.plan.add({
           description: `store OneFile assessor ${match.ID} on officer ${officerId}`,
           write: { pics: { target: { entity: "officer", id: officerId }, fields: { onefileId: match.ID } } },
-          journal: [{ entity: "officer", entityId: officerId, field: "onefileId", before: officer.onefileId, after: match.ID, direction: "toPics", onefileId: match.ID }],
+          journal: [
+            {
+              entity: "officer",
+              entityId: officerId,
+              field: "onefileId",
+              before: officer.onefileId,
+              after: match.ID,
+              direction: "toPics",
+              onefileId: match.ID,
+            },
+          ],
         });
       }
       return remember(match.ID, "matched", { by: "MIS reference", misId });
@@ -73,17 +89,43 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
       write: {
         onefile: {
           call: "createUser",
-          body: { OrganisationID: ctx.centreId, Role: Roles.assessor, FirstName: officer.firstName, LastName: officer.surname, Email: officer.email, MISID: misId },
+          body: {
+            OrganisationID: ctx.centreId,
+            Role: Roles.assessor,
+            FirstName: officer.firstName,
+            LastName: officer.surname,
+            Email: officer.email,
+            MISID: misId,
+          },
         },
       },
       intent: { key: `assessor:${officerId}@${ctx.centreId}`, ifAnswerLost: "lookup" },
-      journal: [{ entity: "officer", entityId: officerId, field: "onefileAssessor", before: null, after: "created", direction: "toOneFile", onefileId: null }],
+      journal: [
+        {
+          entity: "officer",
+          entityId: officerId,
+          field: "onefileAssessor",
+          before: null,
+          after: "created",
+          direction: "toOneFile",
+          onefileId: null,
+        },
+      ],
     });
     ctx.plan.add({
       description: `store the new OneFile assessor on officer ${officerId}`,
       write: { pics: { target: { entity: "officer", id: officerId }, fields: { onefileId: created } } },
-      journal: [{ entity: "officer", entityId: officerId, field: "onefileId", before: officer.onefileId, after: created, direction: "toPics", onefileId: created }],
+      journal: [
+        {
+          entity: "officer",
+          entityId: officerId,
+          field: "onefileId",
+          before: officer.onefileId,
+          after: created,
+          direction: "toPics",
+          onefileId: created,
+        },
+      ],
     });
     return remember(created, "create", { misId });
   });
-

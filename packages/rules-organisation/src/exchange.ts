@@ -24,7 +24,13 @@ export const exchangeOrganisation = (ctx: ExchangeContext) =>
     const placement = yield* ctx.view.placement(organisation.onefileId);
     const picsSide = {
       ...organisation,
-      address: joinAddress([organisation.address1, organisation.address2, organisation.address3, organisation.address4, organisation.postcode]),
+      address: joinAddress([
+        organisation.address1,
+        organisation.address2,
+        organisation.address3,
+        organisation.address4,
+        organisation.postcode,
+      ]),
     };
     const diff = diffDemographics(mode, picsSide, placement, ORGANISATION_FIELDS, {
       entity: "organisation",

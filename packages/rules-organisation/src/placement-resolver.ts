@@ -36,10 +36,16 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
 
     const organisation = ctx.organisations.get(organisationId);
     if (!organisation) {
-      ctx.plan.block({ code: "unknown_organisation", message: `organisation "${organisationId}" does not exist in PICS`, entity: "organisation", entityId: organisationId });
+      ctx.plan.block({
+        code: "unknown_organisation",
+        message: `organisation "${organisationId}" does not exist in PICS`,
+        entity: "organisation",
+        entityId: organisationId,
+      });
       return remember(null, "blocked");
     }
-    if (!ctx.multipleCentres && organisation.onefileId !== null) return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
+    if (!ctx.multipleCentres && organisation.onefileId !== null)
+      return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = organisation.ident;
     const candidates = (yield* ctx.view.placementsByMisId(ctx.centreId, misId)).filter((p) => sameMisId(p.MISID, misId));
@@ -62,7 +68,15 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
           description: `store OneFile placement ${match.ID} on organisation ${organisationId}`,
           write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: match.ID } } },
           journal: [
-            { entity: "organisation", entityId: organisationId, field: "onefileId", before: organisation.onefileId, after: match.ID, direction: "toPics", onefileId: match.ID },
+            {
+              entity: "organisation",
+              entityId: organisationId,
+              field: "onefileId",
+              before: organisation.onefileId,
+              after: match.ID,
+              direction: "toPics",
+              onefileId: match.ID,
+            },
           ],
         });
       }
@@ -72,17 +86,36 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
     // ORG-4: create with the name and the MIS reference only.
     const created = ctx.plan.add({
       description: `create OneFile placement for organisation ${organisationId}`,
-      write: { onefile: { call: "createPlacement", body: { OrganisationID: ctx.centreId, Name: organisation.name, MISID: misId } } },
+      write: {
+        onefile: { call: "createPlacement", body: { OrganisationID: ctx.centreId, Name: organisation.name, MISID: misId } },
+      },
       intent: { key: `placement:${organisationId}@${ctx.centreId}`, ifAnswerLost: "lookup" },
-      journal: [{ entity: "organisation", entityId: organisationId, field: "onefilePlacement", before: null, after: "created", direction: "toOneFile", onefileId: null }],
+      journal: [
+        {
+          entity: "organisation",
+          entityId: organisationId,
+          field: "onefilePlacement",
+          before: null,
+          after: "created",
+          direction: "toOneFile",
+          onefileId: null,
+        },
+      ],
     });
     ctx.plan.add({
       description: `store the new OneFile placement on organisation ${organisationId}`,
       write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: created } } },
       journal: [
-        { entity: "organisation", entityId: organisationId, field: "onefileId", before: organisation.onefileId, after: created, direction: "toPics", onefileId: created },
+        {
+          entity: "organisation",
+          entityId: organisationId,
+          field: "onefileId",
+          before: organisation.onefileId,
+          after: created,
+          direction: "toPics",
+          onefileId: created,
+        },
       ],
     });
     return remember(created, "create", { misId });
   });
-

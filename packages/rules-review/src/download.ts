@@ -16,7 +16,11 @@ const downloaded = (ctx: ExchangeContext, review: OneFileReview, current: Review
   fields.attended = review.StartedOn ? "Yes" : "Unknown";
   fields.actualDate = review.StartedOn ? instantToLocalDate(review.StartedOn, zone) : null;
   // REV-D3: the assessor matched to a PICS officer, by stored OneFile id, or by Ident with several centres.
-  const officer = ctx.multipleCentres ? undefined : review.AssessorID === null ? undefined : ctx.officerDirectory.byOnefileId(review.AssessorID);
+  const officer = ctx.multipleCentres
+    ? undefined
+    : review.AssessorID === null
+      ? undefined
+      : ctx.officerDirectory.byOnefileId(review.AssessorID);
   if (officer) fields.officerId = officer.id;
   // REV-D4: the learner-signed date; never replaced by a blank.
   if (review.LearnerSignedOn) fields.traineeSignedDate = instantToLocalDate(review.LearnerSignedOn, zone);
@@ -51,7 +55,9 @@ export const downloadReviews = (ctx: ExchangeContext, uploadedOneFileIds: Readon
         if (changed.length === 0) continue;
         plan.add({
           description: `update review ${current.id} from OneFile review ${review.ID}`,
-          write: { pics: { target: { entity: "review", learnerId: learner.id, id: current.id }, fields: Object.fromEntries(changed) } },
+          write: {
+            pics: { target: { entity: "review", learnerId: learner.id, id: current.id }, fields: Object.fromEntries(changed) },
+          },
           journal: changed.map(([field, after]): ChangeTemplate => ({
             entity: "review",
             entityId: current.id,
@@ -82,7 +88,15 @@ export const downloadReviews = (ctx: ExchangeContext, uploadedOneFileIds: Readon
           write: { pics: { insert: { entity: "review", learnerId: learner.id, record } } },
           journal: Object.entries(record)
             .filter(([, value]) => value !== null)
-            .map(([field, after]): ChangeTemplate => ({ entity: "review", entityId: id, field, before: null, after, direction: "toPics", onefileId: review.ID })),
+            .map(([field, after]): ChangeTemplate => ({
+              entity: "review",
+              entityId: id,
+              field,
+              before: null,
+              after,
+              direction: "toPics",
+              onefileId: review.ID,
+            })),
         });
       }
     }

@@ -10,7 +10,8 @@ import { uploadReviews } from "./upload.ts";
 export { qualifiesForUpload } from "./upload.ts";
 
 /** REV-D5: uploads first, then downloads, in the same exchange. */
-const exchangeReviews = (ctx: ExchangeContext) => Effect.flatMap(uploadReviews(ctx), (uploaded) => downloadReviews(ctx, uploaded));
+const exchangeReviews = (ctx: ExchangeContext) =>
+  Effect.flatMap(uploadReviews(ctx), (uploaded) => downloadReviews(ctx, uploaded));
 
 export const reviewRules: RulePackage = {
   name: "review",

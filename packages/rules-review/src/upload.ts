@@ -38,7 +38,12 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
     for (const review of learner.reviews.filter(qualifiesForUpload)) {
       const officerId = review.officerId ?? learner.mainOfficerId;
       if (officerId === null) {
-        plan.block({ code: "review_without_officer", message: `review "${review.id}" has no officer and the learner no main officer`, entity: "review", entityId: review.id });
+        plan.block({
+          code: "review_without_officer",
+          message: `review "${review.id}" has no officer and the learner no main officer`,
+          entity: "review",
+          entityId: review.id,
+        });
         continue;
       }
       const assessor = yield* assessors.resolve(ctx, officerId, `officer of review ${review.id}`);
@@ -54,8 +59,23 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
         claimed.add(found.ID);
         plan.add({
           description: `store the OneFile review ${found.ID} found for review ${review.id}`,
-          write: { pics: { target: { entity: "review", learnerId: learner.id, id: review.id }, fields: { onefileSystemId: found.ID, onefileVisitId: found.VisitID } } },
-          journal: [{ entity: "review", entityId: review.id, field: "onefileSystemId", before: null, after: found.ID, direction: "toPics", onefileId: found.ID }],
+          write: {
+            pics: {
+              target: { entity: "review", learnerId: learner.id, id: review.id },
+              fields: { onefileSystemId: found.ID, onefileVisitId: found.VisitID },
+            },
+          },
+          journal: [
+            {
+              entity: "review",
+              entityId: review.id,
+              field: "onefileSystemId",
+              before: null,
+              after: found.ID,
+              direction: "toPics",
+              onefileId: found.ID,
+            },
+          ],
         });
         ctx.report.items.push({ entity: "review", id: review.id, outcome: "matched", onefileId: found.ID });
         matched.add(found.ID);
@@ -68,37 +88,121 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
         write: {
           onefile: {
             call: "createVisit",
-            body: { LearnerID: learnerRef, OrganisationID: ctx.centreId, AssessorID: assessor, DateFrom: scheduledFor, DateTo: endTime, VisitTypeID: visitTypeId, SMSReminder: false },
+            body: {
+              LearnerID: learnerRef,
+              OrganisationID: ctx.centreId,
+              AssessorID: assessor,
+              DateFrom: scheduledFor,
+              DateTo: endTime,
+              VisitTypeID: visitTypeId,
+              SMSReminder: false,
+            },
           },
         },
         intent: { key: `visit:${learner.id}/${review.id}`, ifAnswerLost: "orphan" },
-        journal: [{ entity: "review", entityId: review.id, field: "onefileVisit", before: null, after: scheduledFor, direction: "toOneFile", onefileId: null }],
+        journal: [
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "onefileVisit",
+            before: null,
+            after: scheduledFor,
+            direction: "toOneFile",
+            onefileId: null,
+          },
+        ],
       });
       const created = plan.add({
         description: `create OneFile review for review ${review.id}`,
         write: {
           onefile: {
             call: "createReview",
-            body: { LearnerID: learnerRef, AssessorID: assessor, Status: 1, ScheduledFor: scheduledFor, EndTime: endTime, VisitID: visit },
+            body: {
+              LearnerID: learnerRef,
+              AssessorID: assessor,
+              Status: 1,
+              ScheduledFor: scheduledFor,
+              EndTime: endTime,
+              VisitID: visit,
+            },
           },
         },
         intent: { key: `review:${learner.id}/${review.id}`, ifAnswerLost: "lookup" },
         journal: [
-          { entity: "review", entityId: review.id, field: "scheduledFor", before: null, after: scheduledFor, direction: "toOneFile", onefileId: null },
-          { entity: "review", entityId: review.id, field: "endTime", before: null, after: endTime, direction: "toOneFile", onefileId: null },
-          { entity: "review", entityId: review.id, field: "assessor", before: null, after: assessor, direction: "toOneFile", onefileId: null },
-          { entity: "review", entityId: review.id, field: "visitTypeId", before: null, after: visitTypeId, direction: "toOneFile", onefileId: null },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "scheduledFor",
+            before: null,
+            after: scheduledFor,
+            direction: "toOneFile",
+            onefileId: null,
+          },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "endTime",
+            before: null,
+            after: endTime,
+            direction: "toOneFile",
+            onefileId: null,
+          },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "assessor",
+            before: null,
+            after: assessor,
+            direction: "toOneFile",
+            onefileId: null,
+          },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "visitTypeId",
+            before: null,
+            after: visitTypeId,
+            direction: "toOneFile",
+            onefileId: null,
+          },
         ],
       });
       plan.add({
         description: `store the OneFile review on review ${review.id}`,
-        write: { pics: { target: { entity: "review", learnerId: learner.id, id: review.id }, fields: { onefileSystemId: created, onefileVisitId: visit } } },
+        write: {
+          pics: {
+            target: { entity: "review", learnerId: learner.id, id: review.id },
+            fields: { onefileSystemId: created, onefileVisitId: visit },
+          },
+        },
         journal: [
-          { entity: "review", entityId: review.id, field: "onefileSystemId", before: null, after: created, direction: "toPics", onefileId: created },
-          { entity: "review", entityId: review.id, field: "onefileVisitId", before: null, after: visit, direction: "toPics", onefileId: visit },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "onefileSystemId",
+            before: null,
+            after: created,
+            direction: "toPics",
+            onefileId: created,
+          },
+          {
+            entity: "review",
+            entityId: review.id,
+            field: "onefileVisitId",
+            before: null,
+            after: visit,
+            direction: "toPics",
+            onefileId: visit,
+          },
         ],
       });
-      ctx.report.items.push({ entity: "review", id: review.id, outcome: "upload", onefileId: created, detail: { scheduledFor, officerId } });
+      ctx.report.items.push({
+        entity: "review",
+        id: review.id,
+        outcome: "upload",
+        onefileId: created,
+        detail: { scheduledFor, officerId },
+      });
     }
     return matched;
   });
