@@ -18,13 +18,10 @@ export interface DaemonOptions {
 /** Has a daily run started at or after the slot, other than one that was interrupted? */
 const slotServed = (slot: Date) =>
   Effect.gen(function* () {
-    const runs = yield* (yield* RunLog).list({ limit: 100 });
+    // Daily runs only, newest first: those since the slot are at the top however busy the day was.
+    const runs = yield* (yield* RunLog).list({ kind: "daily", limit: 50 });
     return runs.items.some(
-      (run) =>
-        run.kind === "daily" &&
-        !run.dryRun &&
-        Date.parse(run.startedAt) >= slot.getTime() &&
-        !(run.message ?? "").startsWith("interrupted"),
+      (run) => !run.dryRun && Date.parse(run.startedAt) >= slot.getTime() && !(run.message ?? "").startsWith("interrupted"),
     );
   });
 

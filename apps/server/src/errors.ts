@@ -162,6 +162,11 @@ export const toHttpError = (error: unknown): Mapped => {
           candidates: [{ onefileId: error.onefileId, matchedOn: ["linked"] }],
         }),
       };
+    case "OneFileLearnerAlreadyLinked":
+      return {
+        status: 409,
+        body: body("onefile_learner_linked", message, { onefileId: error.onefileId, learnerId: error.learnerId }),
+      };
     case "DuplicateLearnerFound":
       return { status: 409, body: body("duplicate_learner", message, { candidates: error.candidates }) };
     case "RunInProgress":

@@ -24,6 +24,7 @@ import {
   EnrolmentBlocked,
   InvalidRequest,
   LearnerAlreadyEnrolled,
+  OneFileLearnerAlreadyLinked,
   RuleDisabled,
   type Blocker,
 } from "./errors.ts";
@@ -90,7 +91,10 @@ export interface EnrolmentShape {
     learnerId: string,
     onefileLearnerId: number,
     trigger?: RunTrigger,
-  ) => Effect.Effect<LinkResult, Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound> | InvalidRequest>;
+  ) => Effect.Effect<
+    LinkResult,
+    Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound> | InvalidRequest | OneFileLearnerAlreadyLinked
+  >;
 }
 
 /** SET-14: `auto` means on when the customer has more than one OneFile centre. */
@@ -336,6 +340,10 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             yield* holdLearner(leases, learnerId, "link");
             const learner = yield* records.getLearner(learnerId);
             if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
+            // One PICS learner per OneFile learner: two would both write to it in every exchange.
+            const linkedTo = yield* records.learnerIdByOnefileId(onefileLearnerId);
+            if (linkedTo !== null)
+              return yield* new OneFileLearnerAlreadyLinked({ onefileId: onefileLearnerId, learnerId: linkedTo });
             const user = yield* client.getUser(onefileLearnerId);
             if (user.Role !== 1) {
               return yield* new InvalidRequest({
@@ -348,17 +356,36 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const centres = yield* client.searchCentres();
             const standards = (yield* Effect.forEach(centres, (c) => client.searchStandards({ OrganisationID: c.ID }))).flat();
             const vqOfStandard = new Map(standards.map((s) => [s.ID, vqReferenceOf(s.Title)]));
+            // Each learning aim pairs with one qualification; a qualification already linked keeps its link.
+            const taken = new Set(
+              learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])),
+            );
             const pairs = learner.qualifications.map((q) => {
+              if (q.onefileLearningAimId !== null) {
+                return {
+                  qualificationId: q.id,
+                  onefileLearningAimId: q.onefileLearningAimId,
+                  onefileStandardId: q.onefileStandardId,
+                  kept: true,
+                };
+              }
               const aim = aims.find(
-                (a) => a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference),
+                (a) =>
+                  !taken.has(a.ID) && a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference),
               );
-              return { qualificationId: q.id, onefileLearningAimId: aim?.ID ?? null, onefileStandardId: aim?.StandardID ?? null };
+              if (aim) taken.add(aim.ID);
+              return {
+                qualificationId: q.id,
+                onefileLearningAimId: aim?.ID ?? null,
+                onefileStandardId: aim?.StandardID ?? null,
+                kept: false,
+              };
             });
 
             const run = yield* runLog.start({ kind: "enrolment", trigger, learnerId, total: 1 });
             const steps: Array<Step> = [];
             const add = (step: Omit<Step, "id">) => steps.push({ ...step, id: steps.length + 1 });
-            for (const pair of pairs.filter((p) => p.onefileLearningAimId !== null)) {
+            for (const pair of pairs.filter((p) => p.onefileLearningAimId !== null && !p.kept)) {
               add({
                 description: `link qualification ${pair.qualificationId} to learning aim ${pair.onefileLearningAimId}`,
                 write: {
@@ -405,7 +432,13 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             );
             yield* runLog.progress(run.id, { done: 1 });
             yield* runLog.finish(run.id, "succeeded", "linked to an existing OneFile learner");
-            return { runId: run.id, learnerId, onefileLearnerId, qualifications: pairs, changes: planChanges(steps) };
+            return {
+              runId: run.id,
+              learnerId,
+              onefileLearnerId,
+              qualifications: pairs.map(({ kept: _kept, ...pair }) => pair),
+              changes: planChanges(steps),
+            };
           }),
         );
 

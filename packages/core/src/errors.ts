@@ -48,6 +48,16 @@ export class LearnerAlreadyEnrolled extends Data.TaggedError("LearnerAlreadyEnro
   }
 }
 
+/** ENR-10: the OneFile learner is already linked to another PICS learner. */
+export class OneFileLearnerAlreadyLinked extends Data.TaggedError("OneFileLearnerAlreadyLinked")<{
+  readonly onefileId: number;
+  readonly learnerId: string;
+}> {
+  override get message(): string {
+    return `OneFile learner ${this.onefileId} is already linked to PICS learner "${this.learnerId}"`;
+  }
+}
+
 /** ENR-9: OneFile already has this learner; link instead (ENR-10). */
 export class DuplicateLearnerFound extends Data.TaggedError("DuplicateLearnerFound")<{
   readonly learnerId: string;

@@ -27,7 +27,7 @@ import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { effectiveMultipleCentres } from "./enrolment.ts";
 import { LearnerNotLinked, RunInProgress } from "./errors.ts";
 import { Exchange, type ExchangeShape, type StartRunOptions } from "./exchange-api.ts";
-import { holdLearner, LeaseTtl, processOwner } from "./learner-lease.ts";
+import { holderOperation, holdLearner, leaseOwner, LeaseTtl, processOwner } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
@@ -191,12 +191,13 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
 
       const runContext = (client: OneFileClientShape, settings: Settings, view: OneFileView) =>
         Effect.gen(function* () {
-          const centres = yield* view.centres;
+          // SET-14: only `auto` needs to know how many centres the customer has.
+          const centreCount = settings.multipleCentres === "auto" ? (yield* view.centres).length : 0;
           return {
             client,
             settings,
             view,
-            multipleCentres: effectiveMultipleCentres(settings, centres.length),
+            multipleCentres: effectiveMultipleCentres(settings, centreCount),
             officerDirectory: makeDirectory(yield* allOfficers),
             seen: new Set<string>(),
             today: todayIn(settings.dailySync.timeZone),
@@ -204,9 +205,21 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
           } satisfies RunContext;
         });
 
-      /** Lets every enabled rule package plan one learner's exchange. Reads only. */
-      const planLearner = (run: RunContext, learner: Learner) =>
+      /**
+       * Lets every enabled rule package plan one learner's exchange. Reads only. Records shared by
+       * learners (an officer's demographics) are claimed for this learner in the run; a second plan
+       * of the same learner keeps what its first plan claimed.
+       */
+      const planLearner = (run: RunContext, learner: Learner, claimedBefore: ReadonlySet<string> = new Set()) =>
         Effect.gen(function* () {
+          const claimed = new Set<string>();
+          const once = (key: string) => {
+            if (claimedBefore.has(key)) return (claimed.add(key), true);
+            if (run.seen.has(key)) return false;
+            run.seen.add(key);
+            claimed.add(key);
+            return true;
+          };
           const onefileLearner = learner.onefileId!;
           const centreId = learner.onefileCentreId ?? (yield* run.view.user(onefileLearner)).OrganisationID ?? 0;
           const { officers, organisations } = yield* readReferenced(records, learner);
@@ -224,13 +237,13 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             report: { items },
             onefileLearner,
             today: run.today,
-            once: (key) => (run.seen.has(key) ? false : (run.seen.add(key), true)),
+            once,
             officerDirectory: run.officerDirectory,
           };
           for (const pkg of rules.packages) {
             if (pkg.exchange) yield* rules.provide(pkg.exchange(ctx));
           }
-          return plan;
+          return { plan, claimed };
         });
 
       /**
@@ -240,7 +253,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
       const exchangeLearner = (run: RunContext, runId: string, dryRun: boolean, learnerId: string) =>
         Effect.gen(function* () {
           const learner = yield* records.getLearner(learnerId);
-          const plan = yield* planLearner(run, learner);
+          const { plan, claimed } = yield* planLearner(run, learner);
           if (dryRun) {
             const changes = planChanges(plan.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
             yield* runLog.journal(runId, changes);
@@ -252,7 +265,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
           // the officer/organisation, primed in the view) is used, never created twice.
           return yield* run.sharedCreates.withPermits(1)(
             Effect.flatMap(records.getLearner(learnerId), (fresh) =>
-              Effect.flatMap(planLearner(run, fresh), (again) => applyLearner(run, runId, learnerId, again)),
+              Effect.flatMap(planLearner(run, fresh, claimed), (again) => applyLearner(run, runId, learnerId, again.plan)),
             ),
           );
         });
@@ -278,10 +291,12 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
             const dryRun = options.dryRun === true;
             const run = yield* runLog.start({ kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 });
-            const context = yield* runContext(client, settings, strategy.makeView(client)).pipe(
-              Effect.tapError((error) => closeFailed(run.id, learnerId, error)),
+            // Once the run is recorded, its outcome is the answer, whatever failed (SYNC-1).
+            const outcome = yield* Effect.either(
+              Effect.flatMap(runContext(client, settings, strategy.makeView(client)), (context) =>
+                exchangeLearner(context, run.id, dryRun, learnerId),
+              ),
             );
-            const outcome = yield* Effect.either(exchangeLearner(context, run.id, dryRun, learnerId));
             if (outcome._tag === "Left") {
               yield* closeFailed(run.id, learnerId, outcome.left);
             } else {
@@ -314,19 +329,21 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
       /** Takes the run lease and opens the run record; the work itself is `execute`. */
       const prepare = (options: StartRunOptions) =>
         Effect.gen(function* () {
-          const owner = `${processOwner}:${options.kind} run`;
+          const owner = leaseOwner(`${options.kind} run`);
           const taken = yield* leases.tryAcquire(RUN_LEASE, owner, leaseTtl);
           if (!taken) {
             const holder = yield* leases.holder(RUN_LEASE);
             return yield* new RunInProgress({
               subject: "a daily or full run",
-              holder: holder?.owner.split(":").pop() ?? "another process",
+              holder: holder ? holderOperation(holder.owner) : "another process",
             });
           }
           const run = yield* runLog.start({
             kind: options.kind,
             trigger: options.trigger,
             dryRun: options.dryRun === true,
+            // A run over named learners is not a synchronisation of everyone (SYNC-4).
+            partialScope: options.learnerIds !== undefined,
             owner: processOwner,
           });
           return { run, owner };

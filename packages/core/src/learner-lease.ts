@@ -23,13 +23,22 @@ export class LeaseTtl extends Context.Reference<LeaseTtl>()("core/LeaseTtl", { d
 
 export const learnerLeaseName = (learnerId: string) => `learner:${learnerId}`;
 
+/**
+ * A lease holder: what holds it, for messages, and a unique suffix so that two operations of one
+ * process never count as the same holder (only a holder's own renewals do).
+ */
+export const leaseOwner = (operation: string) => `${operation}@${processOwner}#${crypto.randomUUID().slice(0, 8)}`;
+
+/** The operation part of a holder, for "… is being synchronised by <operation>". */
+export const holderOperation = (owner: string) => owner.split("@")[0] || "another process";
+
 export const holdLearner = (
   leases: LeasesShape,
   learnerId: string,
   operation: string,
 ): Effect.Effect<void, RunInProgress | StoreError, Scope.Scope> =>
-  Effect.flatMap(LeaseTtl, (ttlMs) => leases.hold(learnerLeaseName(learnerId), `${processOwner}:${operation}`, ttlMs)).pipe(
+  Effect.flatMap(LeaseTtl, (ttlMs) => leases.hold(learnerLeaseName(learnerId), leaseOwner(operation), ttlMs)).pipe(
     Effect.catchTag("LeaseHeld", (held) =>
-      Effect.fail(new RunInProgress({ subject: `learner "${learnerId}"`, holder: held.holder.split(":").pop() ?? held.holder })),
+      Effect.fail(new RunInProgress({ subject: `learner "${learnerId}"`, holder: holderOperation(held.holder) })),
     ),
   );

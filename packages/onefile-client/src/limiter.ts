@@ -100,17 +100,15 @@ export class RateLimiter extends Context.Tag("onefile-client/RateLimiter")<RateL
             yield* Effect.sleep(Duration.millis(paused));
             continue;
           }
-          const wait = yield* budget
-            .take(now)
-            .pipe(
-              Effect.mapError(
-                (cause) =>
-                  new CallBudgetFailed({
-                    message: `call budget failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-                    cause,
-                  }),
-              ),
-            );
+          const wait = yield* budget.take(now).pipe(
+            Effect.mapError(
+              (cause) =>
+                new CallBudgetFailed({
+                  message: `call budget failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  cause,
+                }),
+            ),
+          );
           if (wait <= 0) return;
           yield* Effect.sleep(Duration.millis(wait));
         }

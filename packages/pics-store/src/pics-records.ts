@@ -320,6 +320,8 @@ export interface PicsRecordsShape {
     fields: Readonly<Record<string, unknown>>,
     ex?: Tx,
   ) => Effect.Effect<void, RecordNotFound | StoreError>;
+  /** The PICS learner linked to a OneFile learner, if any (ENR-10: one link per OneFile learner). */
+  readonly learnerIdByOnefileId: (onefileId: number) => Effect.Effect<string | null, StoreError>;
   /** Adds one review to a learner (REV-D1: a OneFile review PICS did not have). */
   readonly insertReview: (learnerId: string, review: Review, ex?: Tx) => Effect.Effect<void, StoreError>;
   /**
@@ -512,6 +514,15 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
             ),
           );
         },
+        learnerIdByOnefileId: (onefileId) =>
+          database.use("find learner by OneFile id", async (db) => {
+            const [row] = await db
+              .select({ id: t.learners.id })
+              .from(t.learners)
+              .where(eq(t.learners.onefileId, onefileId))
+              .limit(1);
+            return row?.id ?? null;
+          }),
         insertReview: (learnerId, review, ex) =>
           withExecutor("add review", ex, async (e) => {
             await e.insert(t.reviews).values({ ...review, learnerId });

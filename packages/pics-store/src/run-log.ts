@@ -25,6 +25,7 @@ export interface Run {
   readonly kind: RunKind;
   readonly trigger: RunTrigger;
   readonly dryRun: boolean;
+  readonly partialScope: boolean;
   readonly learnerId: string | null;
   readonly status: RunStatus;
   readonly message: string | null;
@@ -67,6 +68,8 @@ export interface StartRun {
   readonly kind: RunKind;
   readonly trigger: RunTrigger;
   readonly dryRun?: boolean;
+  /** Named learners only, not the whole scope (it does not move last synchronised). */
+  readonly partialScope?: boolean;
   readonly learnerId?: string | null;
   readonly total?: number;
   readonly owner?: string;
@@ -92,6 +95,7 @@ export interface RunLogShape {
     limit?: number;
     cursor?: string | null;
     learnerId?: string;
+    kind?: RunKind;
   }) => Effect.Effect<{ items: ReadonlyArray<Run>; nextCursor: string | null }, StoreError>;
   readonly changes: (runId: string) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
   /** The journal rows about one learner, newest first. */
@@ -113,6 +117,7 @@ const toRun = (row: RunRow): Run => ({
   kind: row.kind as RunKind,
   trigger: row.trigger as RunTrigger,
   dryRun: row.dryRun,
+  partialScope: row.partialScope,
   learnerId: row.learnerId,
   status: row.status as RunStatus,
   message: row.message,
@@ -160,6 +165,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
               kind: run.kind,
               trigger: run.trigger,
               dryRun: run.dryRun ?? false,
+              partialScope: run.partialScope ?? false,
               learnerId: run.learnerId ?? null,
               status: "running",
               total: run.total ?? 0,
@@ -233,6 +239,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
               .where(
                 and(
                   options.cursor ? lt(t.runs.id, options.cursor) : undefined,
+                  options.kind === undefined ? undefined : eq(t.runs.kind, options.kind),
                   options.learnerId === undefined
                     ? undefined
                     : or(
@@ -277,6 +284,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
               and(
                 inArray(t.runs.kind, ["daily", "full"]),
                 eq(t.runs.dryRun, false),
+                eq(t.runs.partialScope, false),
                 inArray(t.runs.status, ["succeeded", "partially_succeeded"]),
               ),
             );
@@ -288,7 +296,10 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
             const rows = await db
               .update(t.runs)
               .set({ status: "failed", message: "interrupted: the process running it stopped", endedAt: nowIso() })
-              .where(and(eq(t.runs.status, "running"), lt(t.runs.heartbeatAt, staleBefore)))
+              // Only daily and full runs: an enrolment or refresh is closed by the request that runs it.
+              .where(
+                and(eq(t.runs.status, "running"), inArray(t.runs.kind, ["daily", "full"]), lt(t.runs.heartbeatAt, staleBefore)),
+              )
               .returning();
             return rows.map(toRun);
           }),

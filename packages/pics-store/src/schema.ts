@@ -193,6 +193,8 @@ export const runs = sqliteTable(
     kind: text("kind").notNull(), // enrolment | refresh | daily | full
     trigger: text("trigger").notNull(), // http | scheduler | cli
     dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+    /** A run over named learners only (run-once --learner): not a synchronisation of everyone. */
+    partialScope: integer("partial_scope", { mode: "boolean" }).notNull().default(false),
     learnerId: text("learner_id"),
     status: text("status").notNull(), // running | succeeded | partially_succeeded | failed
     message: text("message"),

@@ -502,10 +502,13 @@ describe("exchange support", () => {
 
       const log = yield* RunLog;
       const run = yield* log.start({ kind: "daily", trigger: "scheduler" });
+      const refresh = yield* log.start({ kind: "refresh", trigger: "http", learnerId: "L1" });
       expect(yield* log.closeAbandoned(60_000)).toEqual([]);
       yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)));
       const closed = yield* log.closeAbandoned(1);
+      // Only daily and full runs: a refresh or an enrolment is closed by the request running it.
       expect(closed.map((r) => [r.id, r.status])).toEqual([[run.id, "failed"]]);
+      expect((yield* log.get(refresh.id)).status).toBe("running");
       expect((yield* log.get(run.id)).message).toContain("interrupted");
     }).pipe(Effect.provide(testStore())),
   );

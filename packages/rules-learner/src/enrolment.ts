@@ -311,7 +311,10 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
           },
         ],
       });
-      const aimFields = learningAimFields(q);
+      // A resumed enrolment's learning aim may already carry them (ENR-13): send only what differs.
+      const aimFields = Object.fromEntries(
+        Object.entries(learningAimFields(q)).filter(([field, value]) => existing?.[field as keyof typeof existing] !== value),
+      );
       if (Object.keys(aimFields).length > 0) {
         plan.add({
           description: `write dates and registration of qualification ${q.id} to its learning aim`,

@@ -90,7 +90,16 @@ export const exchangeLearner = (ctx: ExchangeContext) =>
       const aims = new Map((yield* ctx.view.learningAims(ctx.onefileLearner)).map((a) => [a.ID, a]));
       for (const q of linked) {
         const aim = aims.get(q.onefileLearningAimId!);
-        if (!aim) continue;
+        if (!aim) {
+          // The link points at nothing in OneFile any more: say so, never a silent success (SYNC-3).
+          plan.block({
+            code: "learning_aim_missing",
+            message: `qualification "${q.id}" is linked to OneFile learning aim ${q.onefileLearningAimId}, which the OneFile learner no longer has`,
+            entity: "qualification",
+            entityId: q.id,
+          });
+          continue;
+        }
         const change = progression(q, aim);
         if (Object.keys(change.toOneFile).length > 0) {
           plan.add({

@@ -83,35 +83,58 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
       }
 
       const visitTypeId = settings.visitTypeIds[settings.visitTypeForUploadedReviews];
-      const visit = plan.add({
-        description: `create OneFile visit for review ${review.id}`,
-        write: {
-          onefile: {
-            call: "createVisit",
-            body: {
-              LearnerID: learnerRef,
-              OrganisationID: ctx.centreId,
-              AssessorID: assessor,
-              DateFrom: scheduledFor,
-              DateTo: endTime,
-              VisitTypeID: visitTypeId,
-              SMSReminder: false,
+      // A visit created by an earlier attempt whose review create failed is reused, never made again.
+      const visit =
+        review.onefileVisitId ??
+        plan.add({
+          description: `create OneFile visit for review ${review.id}`,
+          write: {
+            onefile: {
+              call: "createVisit",
+              body: {
+                LearnerID: learnerRef,
+                OrganisationID: ctx.centreId,
+                AssessorID: assessor,
+                DateFrom: scheduledFor,
+                DateTo: endTime,
+                VisitTypeID: visitTypeId,
+                SMSReminder: false,
+              },
             },
           },
-        },
-        intent: { key: `visit:${learner.id}/${review.id}`, ifAnswerLost: "orphan" },
-        journal: [
-          {
-            entity: "review",
-            entityId: review.id,
-            field: "onefileVisit",
-            before: null,
-            after: scheduledFor,
-            direction: "toOneFile",
-            onefileId: null,
+          intent: { key: `visit:${learner.id}/${review.id}`, ifAnswerLost: "orphan" },
+          journal: [
+            {
+              entity: "review",
+              entityId: review.id,
+              field: "onefileVisit",
+              before: null,
+              after: scheduledFor,
+              direction: "toOneFile",
+              onefileId: null,
+            },
+          ],
+        });
+      if (review.onefileVisitId === null) {
+        // Stored at once, before the review is created, so a failure between the two loses nothing.
+        plan.add({
+          description: `store the OneFile visit on review ${review.id}`,
+          write: {
+            pics: { target: { entity: "review", learnerId: learner.id, id: review.id }, fields: { onefileVisitId: visit } },
           },
-        ],
-      });
+          journal: [
+            {
+              entity: "review",
+              entityId: review.id,
+              field: "onefileVisitId",
+              before: null,
+              after: visit,
+              direction: "toPics",
+              onefileId: visit,
+            },
+          ],
+        });
+      }
       const created = plan.add({
         description: `create OneFile review for review ${review.id}`,
         write: {
@@ -172,7 +195,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
         write: {
           pics: {
             target: { entity: "review", learnerId: learner.id, id: review.id },
-            fields: { onefileSystemId: created, onefileVisitId: visit },
+            fields: { onefileSystemId: created },
           },
         },
         journal: [
@@ -184,15 +207,6 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
             after: created,
             direction: "toPics",
             onefileId: created,
-          },
-          {
-            entity: "review",
-            entityId: review.id,
-            field: "onefileVisitId",
-            before: null,
-            after: visit,
-            direction: "toPics",
-            onefileId: visit,
           },
         ],
       });

@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `partial_scope` integer DEFAULT false NOT NULL;
