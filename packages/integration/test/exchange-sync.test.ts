@@ -149,7 +149,7 @@ describe("scope and outcomes (SYNC)", () => {
 
   it("SYNC-5: a refresh of a learner whose lease another process holds is refused with RunInProgress, and works once it is free", async () => {
     world = await linkedWorld({ pairs: [moved(1)] });
-    const owner = "pid-4242-scheduler:daily run";
+    const owner = "daily run@pid-4242-scheduler#0a1b2c3d";
     expect(await world.run(takeLease(learnerLeaseName("L1"), owner))).toBe(true);
     const before = await world.picsDump();
 
