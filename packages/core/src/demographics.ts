@@ -4,7 +4,8 @@
  * neither direction ever overwrites a value with a blank.
  */
 import type { DemographicsMode, JournalEntity } from "@pics/pics-store";
-import type { ChangeTemplate } from "./plan.ts";
+import type { PicsTarget } from "@pics/pics-store";
+import type { ChangeTemplate, OneFileWrite, PlanBuilder } from "./plan.ts";
 
 export interface FieldPair {
   /** The PICS field name (http-api.md). */
@@ -69,4 +70,33 @@ export const diffDemographics = (
 export const joinAddress = (lines: ReadonlyArray<string | null>): string | null => {
   const kept = lines.filter((line): line is string => !isBlank(line)).map((line) => line.trim());
   return kept.length === 0 ? null : kept.join("\n");
+};
+
+/**
+ * Plans a diff's writes: the OneFile fields in one call for the record, the PICS fields in one
+ * write. `onefile` builds that call from the fields; `label` names the pair for people.
+ */
+export const planDemographics = (
+  plan: PlanBuilder,
+  diff: FieldDiff,
+  record: {
+    readonly onefile: (body: Record<string, unknown>) => OneFileWrite;
+    readonly pics: PicsTarget;
+    readonly label: string;
+  },
+): void => {
+  if (Object.keys(diff.toOneFile).length > 0) {
+    plan.add({
+      description: `update OneFile from ${record.label}`,
+      write: { onefile: record.onefile(diff.toOneFile) },
+      journal: diff.journal.filter((row) => row.direction === "toOneFile"),
+    });
+  }
+  if (Object.keys(diff.toPics).length > 0) {
+    plan.add({
+      description: `update ${record.label} from OneFile`,
+      write: { pics: { target: record.pics, fields: diff.toPics } },
+      journal: diff.journal.filter((row) => row.direction === "toPics"),
+    });
+  }
 };

@@ -2,7 +2,14 @@
  * DEM-O1: officer demographics, pushed to or pulled from the officer's OneFile assessor, for every
  * officer a learner in the run refers to that is linked to OneFile — each officer once per run.
  */
-import { dateToOneFile, diffDemographics, oneFileToDate, type ExchangeContext, type FieldPair } from "@pics/core";
+import {
+  dateToOneFile,
+  diffDemographics,
+  oneFileToDate,
+  planDemographics,
+  type ExchangeContext,
+  type FieldPair,
+} from "@pics/core";
 import { Effect } from "effect";
 
 const OFFICER_FIELDS: ReadonlyArray<FieldPair> = [
@@ -32,19 +39,11 @@ export const exchangeOfficers = (ctx: ExchangeContext) =>
         onefileId: officer.onefileId,
         learnerId: null,
       });
-      if (Object.keys(diff.toOneFile).length > 0) {
-        ctx.plan.add({
-          description: `update OneFile assessor ${officer.onefileId} from officer ${officer.id}`,
-          write: { onefile: { call: "updateUser", id: officer.onefileId, body: diff.toOneFile } },
-          journal: diff.journal,
-        });
-      }
-      if (Object.keys(diff.toPics).length > 0) {
-        ctx.plan.add({
-          description: `copy OneFile assessor ${officer.onefileId} to officer ${officer.id}`,
-          write: { pics: { target: { entity: "officer", id: officer.id }, fields: diff.toPics } },
-          journal: diff.journal,
-        });
-      }
+      const assessorId = officer.onefileId;
+      planDemographics(ctx.plan, diff, {
+        onefile: (body) => ({ call: "updateUser", id: assessorId, body }),
+        pics: { entity: "officer", id: officer.id },
+        label: `officer ${officer.id} (OneFile assessor ${assessorId})`,
+      });
     }
   });

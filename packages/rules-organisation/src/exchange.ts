@@ -2,7 +2,7 @@
  * DEM-G1 / DEM-G2: organisation demographics for the learner's employer (ORG-1) when it is linked
  * to a OneFile placement — each organisation once per run. Address and postcode are push-only.
  */
-import { diffDemographics, joinAddress, type ExchangeContext, type FieldPair } from "@pics/core";
+import { diffDemographics, joinAddress, planDemographics, type ExchangeContext, type FieldPair } from "@pics/core";
 import { Effect } from "effect";
 import { employerOf } from "./placement-resolver.ts";
 
@@ -38,18 +38,10 @@ export const exchangeOrganisation = (ctx: ExchangeContext) =>
       onefileId: organisation.onefileId,
       learnerId: null,
     });
-    if (Object.keys(diff.toOneFile).length > 0) {
-      ctx.plan.add({
-        description: `update OneFile placement ${organisation.onefileId} from organisation ${organisation.id}`,
-        write: { onefile: { call: "updatePlacement", id: organisation.onefileId, body: diff.toOneFile } },
-        journal: diff.journal,
-      });
-    }
-    if (Object.keys(diff.toPics).length > 0) {
-      ctx.plan.add({
-        description: `copy OneFile placement ${organisation.onefileId} to organisation ${organisation.id}`,
-        write: { pics: { target: { entity: "organisation", id: organisation.id }, fields: diff.toPics } },
-        journal: diff.journal,
-      });
-    }
+    const placementId = organisation.onefileId;
+    planDemographics(ctx.plan, diff, {
+      onefile: (body) => ({ call: "updatePlacement", id: placementId, body }),
+      pics: { entity: "organisation", id: organisation.id },
+      label: `organisation ${organisation.id} (OneFile placement ${placementId})`,
+    });
   });
