@@ -114,6 +114,26 @@ describe("run-once", () => {
   });
 });
 
+describe("on Deno", () => {
+  it("run-once runs under Deno against the same database and exits 0", async () => {
+    const deno = join(root, "node_modules/.bin/deno");
+    const { databaseUrl } = await prepare(4);
+    const child = spawn(deno, ["run", "--allow-all", main, "run-once"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET },
+    });
+    children.push(child);
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(output).toMatch(/run run_\S+ succeeded/);
+    expect(code).toBe(0);
+    const runs = await readRuns(databaseUrl);
+    expect(runs.items[0]).toMatchObject({ kind: "full", trigger: "cli", status: "succeeded" });
+  });
+});
+
 describe("the daily scheduler", () => {
   it("a run killed with SIGKILL is finished by the next scheduler, with no duplicate in OneFile", async () => {
     const { databaseUrl } = await prepare(24);

@@ -31,7 +31,7 @@ import {
 import { holdLearner, type LearnerBusy } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
-import { PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
+import { isRef, PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
 import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
 import { sameVqReference, vqReferenceOf } from "./vq.ts";
@@ -263,7 +263,8 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             learnerStep && "onefile" in learnerStep.write
               ? (resolveValue(learnerStep.write.onefile.body, new Map()) as Record<string, unknown>)
               : {},
-          items: planned.items.map((item) => ({ ...item, onefileId: resolveValue(item.onefileId, new Map()) as number | null })),
+          // Records still to be created have no OneFile id yet: null, with outcome "create".
+          items: planned.items.map((item) => ({ ...item, onefileId: isRef(item.onefileId) ? null : item.onefileId })),
           blockers: planned.builder.blockers,
           changes: planChanges(planned.builder.steps),
         };

@@ -67,6 +67,12 @@ export interface Step {
   readonly journal: ReadonlyArray<ChangeTemplate>;
 }
 
+/**
+ * In a create step's journal rows: the id that very step produces, so the row says which OneFile
+ * record was created (`onefileId`) and, as `after`, its id.
+ */
+export const THIS_STEP: Ref = { ref: 0, label: "created by this step" };
+
 /** Collects the steps and blockers of one learner's plan. */
 export class PlanBuilder {
   readonly steps: Array<Step> = [];
@@ -76,8 +82,14 @@ export class PlanBuilder {
   /** Adds a step and returns a ref to the id it will produce. */
   add(step: Omit<Step, "id">): Ref {
     const id = this.steps.length + 1;
-    this.steps.push({ ...step, id });
-    return { ref: id, label: step.description };
+    const own: Ref = { ref: id, label: step.description };
+    const journal = step.journal.map((row) => ({
+      ...row,
+      after: row.after === THIS_STEP ? own : row.after,
+      onefileId: row.onefileId === THIS_STEP ? own : row.onefileId,
+    }));
+    this.steps.push({ ...step, journal, id });
+    return own;
   }
 
   block(blocker: Blocker): void {

@@ -11,6 +11,7 @@ import {
   planChanges,
   PlanBuilder,
   sameVqReference,
+  THIS_STEP,
   utcToLocal,
   vqReferenceOf,
   type RulePackage,
@@ -107,6 +108,29 @@ describe("plans", () => {
     });
     expect(planChanges(plan.steps)[1]).toMatchObject({ after: "(new: create assessor)", onefileId: null });
     expect(planChanges(plan.steps, new Map([[1, 42]]))[1]).toMatchObject({ after: 42, onefileId: 42 });
+  });
+});
+
+describe("JRN-2 journal rows of a create", () => {
+  it("carry the id the create produced, as onefileId and as the value after", () => {
+    const plan = new PlanBuilder();
+    plan.add({
+      description: "create placement",
+      write: { onefile: { call: "createPlacement", body: {} } },
+      journal: [
+        {
+          entity: "organisation",
+          entityId: "G2",
+          field: "onefilePlacement",
+          before: null,
+          after: THIS_STEP,
+          direction: "toOneFile",
+          onefileId: THIS_STEP,
+        },
+      ],
+    });
+    expect(planChanges(plan.steps)[0]).toMatchObject({ after: "(new: create placement)", onefileId: null });
+    expect(planChanges(plan.steps, new Map([[1, 777]]))[0]).toMatchObject({ after: 777, onefileId: 777 });
   });
 });
 

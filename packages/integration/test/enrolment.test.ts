@@ -98,6 +98,16 @@ describe("enrolment", () => {
     const run = await world.run(Effect.flatMap(RunLog, (l) => l.get(result.runId)));
     expect(run).toMatchObject({ kind: "enrolment", status: "succeeded", dryRun: false, learnerId: "L1" });
     const changes = await world.run(Effect.flatMap(RunLog, (l) => l.changes(result.runId)));
+    // JRN-2: a create's row names the OneFile record it made.
+    expect(changes).toContainEqual(
+      expect.objectContaining({
+        entity: "officer",
+        entityId: "O2",
+        field: "onefileAssessor",
+        after: created.ID,
+        onefileId: created.ID,
+      }),
+    );
     expect(
       changes.some(
         (c) => c.entity === "learner" && c.field === "onefileId" && c.after === learner.ID && c.direction === "toPics",

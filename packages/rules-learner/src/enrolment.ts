@@ -6,6 +6,7 @@ import {
   AssessorResolver,
   dateToOneFile,
   PlacementResolver,
+  THIS_STEP,
   sameVqReference,
   vqReferenceOf,
   type EnrolmentContext,
@@ -76,7 +77,7 @@ const classroomFor = (ctx: EnrolmentContext) =>
             before: null,
             after: name,
             direction: "toOneFile",
-            onefileId: null,
+            onefileId: THIS_STEP,
           },
         ],
       });
@@ -239,7 +240,7 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
           before: null,
           after,
           direction: "toOneFile" as const,
-          onefileId: null,
+          onefileId: THIS_STEP,
         })),
       });
       ctx.onefileLearner = created;
@@ -287,7 +288,7 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
               before: null,
               after: standard.Title,
               direction: "toOneFile",
-              onefileId: null,
+              onefileId: THIS_STEP,
             },
           ],
         });

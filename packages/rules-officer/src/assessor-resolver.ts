@@ -2,7 +2,7 @@
  * OFF-2..5: the OneFile assessor for a PICS officer — the stored id, a match by MIS reference
  * (the officer's Ident code), or a new assessor; two matches block, never a guess.
  */
-import type { IdOrRef, PlanningContext } from "@pics/core";
+import { THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
 
@@ -106,9 +106,9 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
           entityId: officerId,
           field: "onefileAssessor",
           before: null,
-          after: "created",
+          after: THIS_STEP,
           direction: "toOneFile",
-          onefileId: null,
+          onefileId: THIS_STEP,
         },
       ],
     });

@@ -2,7 +2,7 @@
  * ORG-1..4: which organisation is the learner's employer, and the OneFile placement for it — the
  * stored id, a match by MIS reference (the organisation's Ident code), or a new placement.
  */
-import type { IdOrRef, PlanningContext } from "@pics/core";
+import { THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
 import type { Learner } from "@pics/pics-store";
 import { Effect } from "effect";
 
@@ -96,9 +96,9 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
           entityId: organisationId,
           field: "onefilePlacement",
           before: null,
-          after: "created",
+          after: THIS_STEP,
           direction: "toOneFile",
-          onefileId: null,
+          onefileId: THIS_STEP,
         },
       ],
     });

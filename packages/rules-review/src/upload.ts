@@ -2,7 +2,7 @@
  * REV-U1/U2: new PICS reviews go to OneFile as a visit and a review, each create recorded as
  * intended first (ENR-13). Used at enrolment (ENR-11) and at every exchange.
  */
-import { AssessorResolver, localToUtc, type IdOrRef, type PlanningContext } from "@pics/core";
+import { AssessorResolver, localToUtc, THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
 import type { Review } from "@pics/pics-store";
 import { Effect } from "effect";
 
@@ -111,7 +111,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
               before: null,
               after: scheduledFor,
               direction: "toOneFile",
-              onefileId: null,
+              onefileId: THIS_STEP,
             },
           ],
         });
@@ -159,7 +159,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
             before: null,
             after: scheduledFor,
             direction: "toOneFile",
-            onefileId: null,
+            onefileId: THIS_STEP,
           },
           {
             entity: "review",
@@ -168,7 +168,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
             before: null,
             after: endTime,
             direction: "toOneFile",
-            onefileId: null,
+            onefileId: THIS_STEP,
           },
           {
             entity: "review",
@@ -177,7 +177,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
             before: null,
             after: assessor,
             direction: "toOneFile",
-            onefileId: null,
+            onefileId: THIS_STEP,
           },
           {
             entity: "review",
@@ -186,7 +186,7 @@ export const uploadReviews = (ctx: PlanningContext & { readonly onefileLearner: 
             before: null,
             after: visitTypeId,
             direction: "toOneFile",
-            onefileId: null,
+            onefileId: THIS_STEP,
           },
         ],
       });
