@@ -1,6 +1,6 @@
 import { Prng } from "./prng.ts";
 import type { Assignment, Classroom, LearningAim, Organisation, Placement, Review, Standard, User, Visit } from "./records.ts";
-import { Roles, progressOf } from "./records.ts";
+import { blankUser, Roles, progressOf } from "./records.ts";
 import type { SandboxSeed } from "./state.ts";
 import { localToUtcMillis } from "./timezone.ts";
 
@@ -321,35 +321,7 @@ export const generateDemoData = (options: DemoDataOptions): DemoData => {
   const assignments: Assignment[] = [];
   const pics: PicsImportDocument = { officers: [], organisations: [], learners: [] };
 
-  const baseUser = (organisationId: number, role: number): User => ({
-    ID: newId(),
-    OrganisationID: organisationId,
-    Role: role,
-    Username: null,
-    FirstName: "",
-    LastName: "",
-    Email: null,
-    MISID: null,
-    Telephone: null,
-    MobileNumber: null,
-    DOB: null,
-    Archived: false,
-    CreatedOn: stamp,
-    LastModified: stamp,
-    ULN: null,
-    NINO: null,
-    StartOn: null,
-    PlannedEndDate: null,
-    HomeAddress: null,
-    DefaultAssessorID: null,
-    DefaultEmployerID: null,
-    ClassroomID: null,
-    PlacementID: null,
-    L12: null,
-    L13: null,
-    L15: null,
-    LearnerStatusID: null,
-  });
+  const baseUser = (organisationId: number, role: number): User => ({ ...blankUser(newId(), organisationId, stamp), Role: role });
 
   // Centres, each with its classrooms (one per PICS main tag) and its standards. The first centre
   // offers every standard; the others every other one, so some standards exist in two centres.
