@@ -5,7 +5,7 @@
  * Prints one JSON line.
  */
 import { bulkStrategy, Exchange } from "@pics/core";
-import { IntegrationLayer } from "@pics/integration";
+import { IntegrationLayer } from "@pics/product";
 import { PicsRecords, SettingsStore } from "@pics/pics-store";
 import { Effect, ManagedRuntime } from "effect";
 import { mkdtempSync, readFileSync } from "node:fs";

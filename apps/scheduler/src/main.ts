@@ -3,7 +3,7 @@
  * [--dry-run] [--learner ID]` runs once and exits (0 succeeded, 2 partially succeeded, 1 failed).
  * Configuration from the environment, as the server (README "Configuration").
  */
-import { decodeEnv, integrationConfig, IntegrationLayer, ProductEnvFields } from "@pics/integration";
+import { decodeEnv, integrationConfig, IntegrationLayer, ProductEnvFields } from "@pics/product";
 import { Effect, Fiber, ManagedRuntime, Schema } from "effect";
 import { daemon } from "./daemon.ts";
 import { exitCodeOf, parseRunOnceArgs, runOnce } from "./run-once.ts";

@@ -3,7 +3,7 @@
  * test process: run-once exit codes, and a daily run killed with SIGKILL that is finished by the
  * next scheduler without duplicating anything in OneFile.
  */
-import { IntegrationLayer } from "@pics/integration";
+import { IntegrationLayer } from "@pics/product";
 import { generateDemoData, startSandbox, type RunningSandbox } from "@pics/onefile-sandbox";
 import { PicsRecords, RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect, ManagedRuntime } from "effect";

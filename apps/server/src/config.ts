@@ -1,9 +1,9 @@
 /**
- * The server's configuration: the product's variables (packages/integration/src/env.ts: database,
+ * The server's configuration: the product's variables (packages/product/src/env.ts: database,
  * SECRET_KEY, rule packages, lease lifetime) plus its own, PORT, HOST and API_TOKEN. Start-up fails
  * fast with one message naming every bad variable.
  */
-import { ConfigError, decodeEnv, integrationConfig, ProductEnvFields, type Env, type IntegrationConfig } from "@pics/integration";
+import { ConfigError, decodeEnv, integrationConfig, ProductEnvFields, type Env, type IntegrationConfig } from "@pics/product";
 import { Effect, Schema } from "effect";
 import type { Logger } from "./log.ts";
 

@@ -4,7 +4,7 @@
  * limiter, the rule registry) are shared for the life of the process.
  */
 import type { Enrolment, OneFileConnection, ReferenceData, Rules } from "@pics/core";
-import { IntegrationLayer, type IntegrationConfig } from "@pics/integration";
+import { IntegrationLayer, type IntegrationConfig } from "@pics/product";
 import type { Database, PicsRecords, RunLog, SettingsStore, StandardsCache } from "@pics/pics-store";
 import { ManagedRuntime } from "effect";
 

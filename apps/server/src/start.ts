@@ -8,7 +8,7 @@
  * sandbox's state is saved to `sandbox-state.json` beside the database so a restart finds the
  * OneFile side as it was. It prints the URL and the API token to use.
  */
-import { decodeEnv, integrationConfig, IntegrationLayer, ProductEnvFields } from "@pics/integration";
+import { decodeEnv, integrationConfig, IntegrationLayer, ProductEnvFields } from "@pics/product";
 import { demoCustomerToken, demoData, startSandbox, type RunningSandbox, type SandboxSeed } from "@pics/onefile-sandbox";
 import { PicsRecords, SettingsStore } from "@pics/pics-store";
 import { Effect, ManagedRuntime, Schema } from "effect";

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseSeed, CENTRE, picsDocument, TOKEN as CUSTOMER_TOKEN } from "../../../packages/integration/test/world.ts";
+import { baseSeed, CENTRE, picsDocument, TOKEN as CUSTOMER_TOKEN } from "../../../packages/product/test/world.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const denoBin = join(root, "node_modules/.bin/deno");

@@ -1,5 +1,5 @@
 /**
- * @pics/integration — the product assembled: the PICS store, the OneFile connection, the enabled
+ * @pics/product — the product assembled: the PICS store, the OneFile connection, the enabled
  * rule packages and core's operations, as one Layer. The server, the scheduler and the scenario
  * tests all start from here, so they run the same product.
  */
