@@ -42,11 +42,31 @@ export class StoreError extends Data.TaggedError("StoreError")<{
     const reason = this.cause instanceof Error ? this.cause.message : String(this.cause);
     return `database ${this.operation} failed: ${reason}`;
   }
+  /**
+   * Another connection held the database's lock past the busy timeout (SEC-3): nothing is wrong
+   * with the request or the data, it can be tried again shortly (HTTP 503 with Retry-After).
+   */
+  get busy(): boolean {
+    return isDatabaseBusy(this.cause);
+  }
 }
+
+/** SQLITE_BUSY / SQLITE_LOCKED (and their extended codes) anywhere in an error's cause chain. */
+export const isDatabaseBusy = (error: unknown): boolean => {
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 8; depth++) {
+    const { code, extendedCode, message } = e as { code?: unknown; extendedCode?: unknown; message?: unknown };
+    if ([code, extendedCode].some((c) => typeof c === "string" && /^SQLITE_(BUSY|LOCKED)/.test(c))) return true;
+    if (typeof message === "string" && /database (table )?is locked/i.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+};
 
 export interface DatabaseShape {
   readonly db: Db;
   readonly client: Client;
+  /** The busy timeout, in ms: how long a write waits for another connection's lock (SEC-3 Retry-After). */
+  readonly busyTimeoutMs: number;
   /** Runs one query (or a few independent ones) outside a transaction. */
   readonly use: <A>(operation: string, f: (db: Db) => Promise<A>) => Effect.Effect<A, StoreError>;
   /** Runs `f` in one write transaction: all of it lands, or none of it. */
@@ -62,6 +82,11 @@ const localFilePath = (url: string): string | null => {
   return path.startsWith("//") ? fileURLToPath(url) : path;
 };
 
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/** Set on every connection the client opens (they are per connection, not per file). */
+const applyConnectionPragmas = (client: Client) => client.execute("PRAGMA foreign_keys = ON");
+
 const open = (config: DatabaseConfig) =>
   Effect.tryPromise({
     try: async () => {
@@ -70,13 +95,13 @@ const open = (config: DatabaseConfig) =>
       const client = createClient({
         url: config.url,
         ...(config.authToken ? { authToken: config.authToken } : {}),
-        timeout: config.busyTimeoutMs ?? 10_000,
+        timeout: config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
         // Calls are serialised per process (below), so one connection is enough, and the pragmas
         // set here hold for every call.
         concurrency: 1,
       });
       if (filePath) await client.execute("PRAGMA journal_mode = WAL");
-      await client.execute("PRAGMA foreign_keys = ON");
+      await applyConnectionPragmas(client);
       const db = drizzle(client, { schema });
       await migrate(db, { migrationsFolder: config.migrationsFolder ?? MIGRATIONS_FOLDER });
       return { client, db };
@@ -99,20 +124,31 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
         // timeout. Serialising here costs little (calls take well under a millisecond) and leaves
         // the busy timeout for what it is for: other processes.
         const oneAtATime = yield* Effect.makeSemaphore(1);
+        // SEC-3: a statement that failed with SQLITE_BUSY stays unfinished on its connection in the
+        // libsql driver, and from then on every COMMIT there fails ("cannot commit transaction - SQL
+        // statements in progress") and keeps the lock. So after a busy failure the connection is
+        // dropped and a fresh one opened (with its pragmas) before anything else runs. An in-memory
+        // database has one connection and no other writer: it is never busy and must not be reopened.
+        const reopenable = !config.url.includes(":memory:");
+        const recoverFromBusy = (error: StoreError) =>
+          reopenable && error.busy
+            ? Effect.tryPromise(async () => {
+                await client.reconnect();
+                await applyConnectionPragmas(client);
+              }).pipe(Effect.ignore)
+            : Effect.void;
+        const guarded = <A>(operation: string, run: () => Promise<A>) =>
+          oneAtATime.withPermits(1)(
+            Effect.tryPromise({ try: run, catch: (cause) => new StoreError({ operation, cause }) }).pipe(
+              Effect.tapError(recoverFromBusy),
+            ),
+          );
         return {
           db,
           client,
-          use: (operation, f) =>
-            oneAtATime.withPermits(1)(
-              Effect.tryPromise({ try: () => f(db), catch: (cause) => new StoreError({ operation, cause }) }),
-            ),
-          transaction: (operation, f) =>
-            oneAtATime.withPermits(1)(
-              Effect.tryPromise({
-                try: () => db.transaction((tx) => f(tx)),
-                catch: (cause) => new StoreError({ operation, cause }),
-              }),
-            ),
+          busyTimeoutMs: config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+          use: (operation, f) => guarded(operation, () => f(db)),
+          transaction: (operation, f) => guarded(operation, () => db.transaction((tx) => f(tx))),
         } satisfies DatabaseShape;
       }),
     );
