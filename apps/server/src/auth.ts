@@ -1,7 +1,8 @@
 /**
  * Bearer-token check. Both tokens are hashed with SHA-256 (WebCrypto: Node and Deno alike) and the
  * digests compared with a loop that always walks all 32 bytes, so the time taken says nothing about
- * how much of a guess was right, nor about the token's length.
+ * how much of a guess was right, nor about the token's length. hono/bearer-auth reads the header
+ * (app.ts) and calls this as its `verifyToken`.
  */
 
 const sha256 = async (text: string): Promise<Uint8Array> =>
@@ -11,13 +12,6 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   let difference = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
   return difference === 0;
-};
-
-/** The token from `Authorization: Bearer <token>`, or null. */
-export const bearerToken = (header: string | undefined | null): string | null => {
-  if (!header) return null;
-  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
 };
 
 /** Builds a checker for one configured token; its digest is computed once. */

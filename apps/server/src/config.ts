@@ -18,7 +18,12 @@ export const ServerEnvFields = {
   PORT: Schema.optionalWith(Port, { default: () => 8080 }),
   HOST: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
   API_TOKEN: Schema.propertySignature(
-    Schema.String.pipe(Schema.filter((s) => /^\S+$/.test(s) || "must be one word without spaces")),
+    // The characters RFC 6750 allows in a bearer token (hono/bearer-auth refuses any other).
+    Schema.String.pipe(
+      Schema.filter(
+        (s) => /^[A-Za-z0-9._~+/-]+=*$/.test(s) || "must be one word of letters, digits and - . _ ~ + / (then any = padding)",
+      ),
+    ),
   ).annotations({
     missingMessage: () => "is required: the token clients must send as 'Authorization: Bearer <token>'",
   }),
