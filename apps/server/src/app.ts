@@ -19,6 +19,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { makeTokenCheck } from "./auth.ts";
 import { makeBridge, type AppEnv, type Bridge, type Route, type SubApp } from "./bridge.ts";
+import { CONSOLE_PATHS, mountConsole } from "./console/index.tsx";
 import { unauthorized } from "./errors.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { httpKey } from "./metrics.ts";
@@ -119,7 +120,7 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
   const refusal = { message: (c: Context) => c.json(unauthorized, 401), wwwAuthenticateHeader: 'Bearer realm="pics-onefile"' };
   app.use(
     except(
-      "/health",
+      ["/health", ...CONSOLE_PATHS],
       bearerAuth({
         verifyToken: (token) => checkToken(token),
         noAuthenticationHeader: refusal,
@@ -153,6 +154,9 @@ export const makeApp = (runtime: ServerRuntime, config: AppConfig) => {
     app.route(base, area.app);
     routes.push(...area.routes.map((r) => ({ ...r, path: joinPath(base, r.path) })));
   }
+
+  // The console (HTML, its own sign-in and session): console/index.tsx.
+  mountConsole(app, runtime, { apiToken: config.apiToken });
 
   // ---------------------------------------------------------------- unknown routes, our faults
 

@@ -3,14 +3,23 @@
  * request runs its Effect through it, so services (the database, the OneFile client and its
  * limiter, the rule registry) are shared for the life of the process.
  */
-import type { Enrolment, OneFileConnection, ReferenceData, Rules } from "@pics/core";
+import type { Enrolment, OneFileConnection, OneFileLookups, ReferenceData, Rules } from "@pics/core";
 import { IntegrationLayer, type IntegrationConfig } from "@pics/product";
 import type { Database, PicsRecords, RunLog, SettingsStore, StandardsCache } from "@pics/pics-store";
 import { ManagedRuntime } from "effect";
 
 /** What the routes use. `Exchange` is looked up optionally (see app.ts). */
 export type ServerServices =
-  Database | PicsRecords | SettingsStore | RunLog | StandardsCache | Rules | Enrolment | ReferenceData | OneFileConnection;
+  | Database
+  | PicsRecords
+  | SettingsStore
+  | RunLog
+  | StandardsCache
+  | Rules
+  | Enrolment
+  | ReferenceData
+  | OneFileConnection
+  | OneFileLookups;
 
 export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
 

@@ -18,3 +18,4 @@ export * from "./exchange-api.ts";
 export * from "./demographics.ts";
 export * from "./exchange.ts";
 export * from "./pics-side.ts";
+export * from "./onefile-lookups.ts";

@@ -20,6 +20,7 @@ export * from "./leases.ts";
 export * from "./pics-records.ts";
 export * from "./records.ts";
 export * from "./run-log.ts";
+export * from "./schedule.ts";
 export * from "./secret-box.ts";
 export * from "./settings.ts";
 export * from "./settings-store.ts";

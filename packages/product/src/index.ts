@@ -10,6 +10,7 @@ import {
   LeaseTtl,
   OneFileConnection,
   ReferenceData,
+  OneFileLookups,
   Rules,
   type ClientTuning,
   type ExchangeStrategy,
@@ -55,7 +56,10 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
     Rules.layer(allRulePackages, config.rules),
     config.leaseTtlMs === undefined ? Layer.empty : Layer.succeed(LeaseTtl, config.leaseTtlMs),
   ).pipe(Layer.provideMerge(store));
-  return Layer.mergeAll(Enrolment.layer, ReferenceData.layer, exchangeLayer(config.exchangeStrategy ?? bulkStrategy)).pipe(
-    Layer.provideMerge(foundation),
-  );
+  return Layer.mergeAll(
+    Enrolment.layer,
+    ReferenceData.layer,
+    OneFileLookups.layer,
+    exchangeLayer(config.exchangeStrategy ?? bulkStrategy),
+  ).pipe(Layer.provideMerge(foundation));
 };

@@ -1,0 +1,10 @@
+/**
+ * Every console page registers its routes here, in navigation order (nav.ts holds the menu).
+ * A new page: a file in this folder exporting `register(app)`, one line below, one entry in nav.ts.
+ */
+import type { ConsoleApp } from "../kit.tsx";
+import * as summary from "./summary.tsx";
+
+export const registerPages = (app: ConsoleApp): void => {
+  summary.register(app);
+};
