@@ -25,6 +25,7 @@ import { jsonLogger, type Logger } from "./log.ts";
 import { httpKey } from "./metrics.ts";
 import { enrolmentRoutes } from "./routes/enrolment.ts";
 import { onefileRoutes } from "./routes/onefile.ts";
+import { onefileLookupRoutes } from "./routes/onefile-lookups.ts";
 import { operationRoutes, type OperationsDeps } from "./routes/operations.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { settingsRoutes } from "./routes/settings.ts";
@@ -55,6 +56,7 @@ const MOUNTS: ReadonlyArray<readonly [base: string, build: (deps: AreaDeps) => S
   ["/api/v1", (d) => recordRoutes(d.bridge)],
   ["/api/v1", (d) => settingsRoutes(d.bridge)],
   ["/api/v1", (d) => onefileRoutes(d.bridge)],
+  ["/api/v1", (d) => onefileLookupRoutes(d.bridge)],
   ["/api/v1", (d) => enrolmentRoutes(d.bridge)],
   ["/api/v1", (d) => syncRoutes(d.bridge)],
 ];
