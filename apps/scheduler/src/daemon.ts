@@ -6,7 +6,7 @@
  * everything up before creating, so nothing is duplicated.
  */
 import { Exchange, RUN_LEASE } from "@pics/core";
-import { Leases, RunLog, SettingsStore } from "@pics/pics-store";
+import { RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { dueSlot, nextSlot } from "./slots.ts";
 
@@ -25,11 +25,12 @@ const slotServed = (slot: Date) =>
     );
   });
 
-/** Closes runs left "running" by a process that died: nobody holds the run lease any more. */
-export const closeInterruptedRuns = Effect.gen(function* () {
-  if ((yield* (yield* Leases).holder(RUN_LEASE)) !== null) return [];
-  return yield* (yield* RunLog).closeAbandoned(1_000);
-});
+/**
+ * Closes runs left "running" by a process that died: nobody holds the run lease any more. The
+ * lease check and the close are one statement, on the database's clock (LIM-4), so a run that
+ * starts meanwhile or a host whose clock runs ahead never closes a live run.
+ */
+export const closeInterruptedRuns = Effect.flatMap(RunLog, (log) => log.closeAbandoned(1_000, RUN_LEASE));
 
 export const tick = (options: DaemonOptions) =>
   Effect.gen(function* () {

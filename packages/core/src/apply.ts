@@ -6,13 +6,13 @@
  * every record up before creating it.
  */
 import type { OneFileClientShape, OneFileError } from "@pics/onefile-client";
-import type { IntentsShape, PicsRecordsShape, RecordNotFound, RunLogShape, StoreError } from "@pics/pics-store";
+import type { IntentsShape, LeaseLost, PicsRecordsShape, RecordNotFound, RunLogShape, StoreError } from "@pics/pics-store";
 import { Data, Effect } from "effect";
 import { isCreate, resolveChange, resolveValue, type IdOrRef, type OneFileWrite, type Step } from "./plan.ts";
 
 export class StepFailed extends Data.TaggedError("StepFailed")<{
   readonly step: string;
-  readonly reason: OneFileError | StoreError | RecordNotFound;
+  readonly reason: OneFileError | StoreError | RecordNotFound | LeaseLost;
 }> {
   override get message(): string {
     return `${this.step}: ${this.reason.message}`;
@@ -30,6 +30,11 @@ export interface ApplyEnv {
   readonly intents: IntentsShape;
   readonly runId: string;
   readonly learnerId: string | null;
+  /**
+   * SYNC-5 fencing: checked before every write, OneFile or PICS; fails once a lease the operation
+   * holds may belong to another process, so a holder that lost it writes nothing more.
+   */
+  readonly fence?: Effect.Effect<void, LeaseLost>;
 }
 
 type Body = Readonly<Record<string, unknown>>;
@@ -69,6 +74,7 @@ const send = (client: OneFileClientShape, write: OneFileWrite, results: Readonly
 
 const runStep = (env: ApplyEnv, step: Step, results: Map<number, number>) =>
   Effect.gen(function* () {
+    if (env.fence) yield* env.fence;
     if ("pics" in step.write) {
       const write = step.write.pics;
       if ("insert" in write) yield* env.records.insertReview(write.insert.learnerId, write.insert.record);

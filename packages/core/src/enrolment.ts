@@ -290,7 +290,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
         Effect.scoped(
           Effect.gen(function* () {
             const { client, settings } = yield* connection.client;
-            yield* holdLearner(leases, request.learnerId, "enrolment");
+            const guard = yield* holdLearner(leases, request.learnerId, "enrolment");
             const planned = yield* plan(request, client, settings);
             if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
 
@@ -308,7 +308,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
               return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
             }
             const results = yield* applyPlan(
-              { client, records, runLog, intents, runId: run.id, learnerId: request.learnerId },
+              { client, records, runLog, intents, runId: run.id, learnerId: request.learnerId, fence: guard.check },
               planned.builder.steps,
             ).pipe(
               Effect.tapError((failure) =>
@@ -338,7 +338,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
         Effect.scoped(
           Effect.gen(function* () {
             const { client } = yield* connection.client;
-            yield* holdLearner(leases, learnerId, "link");
+            const guard = yield* holdLearner(leases, learnerId, "link");
             const learner = yield* records.getLearner(learnerId);
             if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
             // One PICS learner per OneFile learner: two would both write to it in every exchange.
@@ -428,7 +428,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
                 },
               ],
             });
-            yield* applyPlan({ client, records, runLog, intents, runId: run.id, learnerId }, steps).pipe(
+            yield* applyPlan({ client, records, runLog, intents, runId: run.id, learnerId, fence: guard.check }, steps).pipe(
               Effect.tapError((failure) => runLog.finish(run.id, "failed", failure.message).pipe(Effect.ignore)),
             );
             yield* runLog.progress(run.id, { done: 1 });

@@ -14,6 +14,7 @@ import {
   RunLog,
   type Change,
   type Learner,
+  type LeaseLost,
   type Officer,
   type RecordNotFound,
   type Run,
@@ -54,7 +55,7 @@ export const bulkStrategy: ExchangeStrategy = { learnerConcurrency: 4, prefetch:
 const BUSY_LEARNER_WAIT_MS = 30_000;
 const busySchedule = Schedule.spaced(Duration.millis(250)).pipe(Schedule.upTo(Duration.millis(BUSY_LEARNER_WAIT_MS)));
 
-type LearnerFailure = OneFileError | StepFailed | StoreError | RecordNotFound | RunInProgress;
+type LearnerFailure = OneFileError | StepFailed | StoreError | RecordNotFound | RunInProgress | LeaseLost;
 
 /** What one learner's exchange needs that is shared by the whole run. */
 interface RunContext {
@@ -250,7 +251,13 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
        * The exchange for one learner inside a run: plan, then apply (or, dry, journal the plan).
        * A blocker (an ambiguous assessor for a push) fails this learner only.
        */
-      const exchangeLearner = (run: RunContext, runId: string, dryRun: boolean, learnerId: string) =>
+      const exchangeLearner = (
+        run: RunContext,
+        runId: string,
+        dryRun: boolean,
+        learnerId: string,
+        fence: Effect.Effect<void, LeaseLost>,
+      ) =>
         Effect.gen(function* () {
           const learner = yield* records.getLearner(learnerId);
           const { plan, claimed } = yield* planLearner(run, learner);
@@ -259,20 +266,26 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             yield* runLog.journal(runId, changes);
             return { changes, blockers: plan.blockers };
           }
-          if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan);
+          if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan, fence);
           // Learners run side by side and may need the same new assessor or placement. The creating
           // learner goes alone and plans again first, so what an earlier learner created (stored on
           // the officer/organisation, primed in the view) is used, never created twice.
           return yield* run.sharedCreates.withPermits(1)(
             Effect.flatMap(records.getLearner(learnerId), (fresh) =>
-              Effect.flatMap(planLearner(run, fresh, claimed), (again) => applyLearner(run, runId, learnerId, again.plan)),
+              Effect.flatMap(planLearner(run, fresh, claimed), (again) => applyLearner(run, runId, learnerId, again.plan, fence)),
             ),
           );
         });
 
-      const applyLearner = (run: RunContext, runId: string, learnerId: string, plan: PlanBuilder) =>
+      const applyLearner = (
+        run: RunContext,
+        runId: string,
+        learnerId: string,
+        plan: PlanBuilder,
+        fence: Effect.Effect<void, LeaseLost>,
+      ) =>
         Effect.gen(function* () {
-          const results = yield* applyPlan({ client: run.client, records, runLog, intents, runId, learnerId }, plan.steps);
+          const results = yield* applyPlan({ client: run.client, records, runLog, intents, runId, learnerId, fence }, plan.steps);
           primeCreated(run.view, plan.steps, results);
           return {
             changes: planChanges(plan.steps, results).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId })),
@@ -286,7 +299,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
         Effect.scoped(
           Effect.gen(function* () {
             const { client, settings } = yield* connection.client;
-            yield* holdLearner(leases, learnerId, "refresh");
+            const guard = yield* holdLearner(leases, learnerId, "refresh");
             const learner = yield* records.getLearner(learnerId);
             if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
             const dryRun = options.dryRun === true;
@@ -294,7 +307,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             // Once the run is recorded, its outcome is the answer, whatever failed (SYNC-1).
             const outcome = yield* Effect.either(
               Effect.flatMap(runContext(client, settings, strategy.makeView(client)), (context) =>
-                exchangeLearner(context, run.id, dryRun, learnerId),
+                exchangeLearner(context, run.id, dryRun, learnerId, guard.check),
               ),
             );
             if (outcome._tag === "Left") {
@@ -352,7 +365,16 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
       const execute = (options: StartRunOptions, run: Run, owner: string) =>
         Effect.scoped(
           Effect.gen(function* () {
-            yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
+            const runGuard = yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
+            // SYNC-5: once the run lease may be another process's, this run writes nothing more
+            // (not even its own end: the process that took over closes it as interrupted).
+            let leaseLost: LeaseLost | null = null;
+            const lostRunLease = (error: LearnerFailure): LeaseLost | null =>
+              error._tag === "LeaseLost" && error.name === RUN_LEASE
+                ? error
+                : error._tag === "StepFailed" && error.reason._tag === "LeaseLost" && error.reason.name === RUN_LEASE
+                  ? error.reason
+                  : null;
             const dryRun = options.dryRun === true;
             const started = yield* Effect.either(
               Effect.gen(function* () {
@@ -388,29 +410,43 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
               (learnerId) =>
                 Effect.scoped(
                   Effect.gen(function* () {
-                    yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
+                    yield* runGuard.check;
+                    const learnerGuard = yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
                       Effect.retry({ while: (e) => e._tag === "RunInProgress", schedule: busySchedule }),
                     );
-                    return yield* exchangeLearner(context, run.id, dryRun, learnerId);
+                    return yield* exchangeLearner(
+                      context,
+                      run.id,
+                      dryRun,
+                      learnerId,
+                      Effect.zipRight(runGuard.check, learnerGuard.check),
+                    );
                   }),
                 ).pipe(
                   Effect.matchEffect({
                     onFailure: (error: LearnerFailure) =>
-                      Effect.sync(() => (failed += 1)).pipe(
-                        Effect.zipRight(
-                          runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message }),
-                        ),
-                      ),
+                      lostRunLease(error) !== null
+                        ? Effect.sync(() => void (leaseLost = lostRunLease(error)))
+                        : Effect.sync(() => (failed += 1)).pipe(
+                            Effect.zipRight(
+                              runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message }),
+                            ),
+                          ),
                     onSuccess: ({ blockers }) =>
                       blockers.length > 0
                         ? Effect.sync(() => (failed += 1)).pipe(Effect.zipRight(recordBlockers(run.id, learnerId, blockers)))
                         : Effect.sync(() => (done += 1)),
                   }),
-                  Effect.zipRight(Effect.suspend(() => runLog.progress(run.id, { done: done + failed, failed }))),
+                  Effect.zipRight(
+                    Effect.suspend(() =>
+                      leaseLost === null ? runLog.progress(run.id, { done: done + failed, failed }) : Effect.void,
+                    ),
+                  ),
                   Effect.ignore,
                 ),
               { concurrency: strategy.learnerConcurrency, discard: true },
             );
+            if (leaseLost !== null) return yield* Effect.fail(leaseLost as LeaseLost);
             yield* runLog.finish(
               run.id,
               failed > 0 ? "partially_succeeded" : "succeeded",

@@ -1,9 +1,10 @@
 /**
  * SYNC-5: no two operations work on one learner at once, across processes. Each takes the
  * learner's lease in the store; a second one is refused with a clear message rather than
- * interleaving. The lease is renewed while held and lapses if its process dies.
+ * interleaving. The lease is renewed while held and lapses if its process dies. The guard it
+ * gives is checked before each write (apply's `fence`): a holder that lost the lease stops.
  */
-import type { LeasesShape, StoreError } from "@pics/pics-store";
+import type { LeaseGuard, LeasesShape, StoreError } from "@pics/pics-store";
 import { Context, Effect, type Scope } from "effect";
 import { RunInProgress } from "./errors.ts";
 
@@ -36,7 +37,7 @@ export const holdLearner = (
   leases: LeasesShape,
   learnerId: string,
   operation: string,
-): Effect.Effect<void, RunInProgress | StoreError, Scope.Scope> =>
+): Effect.Effect<LeaseGuard, RunInProgress | StoreError, Scope.Scope> =>
   Effect.flatMap(LeaseTtl, (ttlMs) => leases.hold(learnerLeaseName(learnerId), leaseOwner(operation), ttlMs)).pipe(
     Effect.catchTag("LeaseHeld", (held) =>
       Effect.fail(new RunInProgress({ subject: `learner "${learnerId}"`, holder: holderOperation(held.holder) })),

@@ -4,16 +4,19 @@
  * `windowMs`, so no window of OneFile's, however aligned, sees more than the budget.
  *
  * Each grant is one immediate (write-locking) transaction, so two processes never both take the
- * last slot. The token itself is never stored: budgets are keyed by a hash of it.
+ * last slot. Grants are stamped and the window measured on the database's clock (LIM-4): the
+ * caller's `nowMs` is ignored, so processes whose clocks disagree still share one window. The
+ * token itself is never stored: budgets are keyed by a hash of it.
  */
-import { and, asc, count, eq, lte } from "drizzle-orm";
+import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import { Context, Effect, Layer } from "effect";
-import { Database, type StoreError } from "./database.ts";
+import { Database, dbNowMs, type StoreError } from "./database.ts";
 import { rateLimitCalls } from "./schema.ts";
 
 /** Same shape as the OneFile client's CallBudget: 0 = granted, otherwise ms to wait. */
 export interface SharedCallBudget {
-  readonly take: (nowMs: number) => Effect.Effect<number, StoreError>;
+  /** `_callerNowMs` is the caller's clock, ignored: the database's clock decides (LIM-4). */
+  readonly take: (_callerNowMs: number) => Effect.Effect<number, StoreError>;
 }
 
 export interface CallBudgetsShape {
@@ -34,8 +37,10 @@ export class CallBudgets extends Context.Tag("pics-store/CallBudgets")<CallBudge
         forToken: (customerToken, { calls, windowMs }) =>
           Effect.promise(() => budgetKey(customerToken)).pipe(
             Effect.map((key) => ({
-              take: (nowMs: number) =>
+              take: () =>
                 database.transaction("take OneFile call budget", async (tx) => {
+                  const [clock] = await tx.all<{ now: number }>(sql`SELECT ${dbNowMs} AS now`);
+                  const nowMs = Number(clock?.now);
                   const windowStart = nowMs - windowMs;
                   await tx
                     .delete(rateLimitCalls)

@@ -7,6 +7,7 @@
  * The code path is the same for all three; migrations are applied when the layer is built.
  */
 import { createClient, type Client } from "@libsql/client";
+import { sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { Context, Data, Effect, Layer } from "effect";
@@ -20,6 +21,15 @@ export type Db = LibSQLDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything that can run queries: the database itself or an open transaction. */
 export type Executor = Db | Tx;
+
+/**
+ * LIM-4: "now" on the database's clock, in epoch milliseconds, so processes on hosts with skewed
+ * clocks agree on lease expiry, heartbeats and the call budget's window. (julianday works on
+ * every SQLite and libSQL server; unixepoch('subsec') needs SQLite 3.42.)
+ */
+export const dbNowMs = sql<number>`CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
+/** The database's "now" as an ISO timestamp, the format of the runs' time columns. */
+export const dbNowIso = sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
 export const DEFAULT_DATABASE_URL = "file:./data/pics.db";
 

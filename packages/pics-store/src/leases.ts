@@ -2,10 +2,15 @@
  * Cross-process locks with expiry, kept in libSQL so the server, the scheduler and any replica
  * see the same ones. A lease is taken in one atomic statement: it is granted when nobody holds
  * it, when its holder's time ran out (a crashed process), or when the caller already holds it.
+ * Expiry is on the database's clock (LIM-4), so hosts with skewed clocks agree on it.
+ *
+ * SYNC-5 fencing: a holder that may have lost its lease (a renewal found it taken, or no renewal
+ * succeeded for a whole TTL, so it may have lapsed) must stop before its next write; `hold`
+ * returns a guard whose `check` says so, and the writers call it before each write.
  */
-import { and, eq, sql } from "drizzle-orm";
-import { Context, Data, Duration, Effect, Layer, Schedule, type Scope } from "effect";
-import { Database, type StoreError } from "./database.ts";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { Clock, Context, Data, Duration, Effect, Layer, Ref, Schedule, type Scope } from "effect";
+import { Database, dbNowMs, type StoreError } from "./database.ts";
 import { leases } from "./schema.ts";
 
 export class LeaseHeld extends Data.TaggedError("LeaseHeld")<{
@@ -18,16 +23,41 @@ export class LeaseHeld extends Data.TaggedError("LeaseHeld")<{
   }
 }
 
+/** The holder can no longer be sure it holds the lease: it stops before writing again. */
+export class LeaseLost extends Data.TaggedError("LeaseLost")<{
+  readonly name: string;
+  readonly reason: "taken" | "lapsed";
+}> {
+  override get message(): string {
+    return this.reason === "taken"
+      ? `stopped: the lease "${this.name}" was taken by another process, so this one must not write any more`
+      : `stopped: the lease "${this.name}" could not be renewed in time and may have passed to another process`;
+  }
+}
+
+/** What a holder checks before each write (SYNC-5). */
+export interface LeaseGuard {
+  readonly name: string;
+  /**
+   * Fails with LeaseLost once the lease may be someone else's: a renewal or this check found it
+   * taken (one indexed read), or no renewal succeeded for the lease's lifetime.
+   */
+  readonly check: Effect.Effect<void, LeaseLost>;
+}
+
 export interface LeasesShape {
   /** Takes or renews the lease for `ttlMs`; false when another owner holds it. */
   readonly tryAcquire: (name: string, owner: string, ttlMs: number) => Effect.Effect<boolean, StoreError>;
+  /** Extends a lease the owner still holds; false when it lapsed or another owner has it. */
+  readonly renew: (name: string, owner: string, ttlMs: number) => Effect.Effect<boolean, StoreError>;
   readonly release: (name: string, owner: string) => Effect.Effect<void, StoreError>;
   readonly holder: (name: string) => Effect.Effect<{ owner: string; expiresAt: number } | null, StoreError>;
   /**
    * Holds the lease for the life of the scope, renewing it every third of `ttlMs` so a live
-   * process never loses it and a dead one frees it within `ttlMs`. Fails with LeaseHeld when taken.
+   * process keeps it and a dead one frees it within `ttlMs`. Fails with LeaseHeld when taken.
+   * The guard it returns tells the holder when it lost the lease.
    */
-  readonly hold: (name: string, owner: string, ttlMs: number) => Effect.Effect<void, LeaseHeld | StoreError, Scope.Scope>;
+  readonly hold: (name: string, owner: string, ttlMs: number) => Effect.Effect<LeaseGuard, LeaseHeld | StoreError, Scope.Scope>;
 }
 
 export class Leases extends Context.Tag("pics-store/Leases")<Leases, LeasesShape>() {
@@ -38,15 +68,25 @@ export class Leases extends Context.Tag("pics-store/Leases")<Leases, LeasesShape
 
       const tryAcquire: LeasesShape["tryAcquire"] = (name, owner, ttlMs) =>
         database.use("take lease", async (db) => {
-          const now = Date.now();
+          const expiresAt = sql`${dbNowMs} + ${ttlMs}`;
           const rows = await db
             .insert(leases)
-            .values({ name, owner, expiresAt: now + ttlMs })
+            .values({ name, owner, expiresAt })
             .onConflictDoUpdate({
               target: leases.name,
-              set: { owner, expiresAt: now + ttlMs },
-              setWhere: sql`${leases.expiresAt} <= ${now} OR ${leases.owner} = ${owner}`,
+              set: { owner, expiresAt },
+              setWhere: sql`${leases.expiresAt} <= ${dbNowMs} OR ${leases.owner} = ${owner}`,
             })
+            .returning({ owner: leases.owner });
+          return rows.length === 1;
+        });
+
+      const renew: LeasesShape["renew"] = (name, owner, ttlMs) =>
+        database.use("renew lease", async (db) => {
+          const rows = await db
+            .update(leases)
+            .set({ expiresAt: sql`${dbNowMs} + ${ttlMs}` })
+            .where(and(eq(leases.name, name), eq(leases.owner, owner), gt(leases.expiresAt, dbNowMs)))
             .returning({ owner: leases.owner });
           return rows.length === 1;
         });
@@ -56,12 +96,20 @@ export class Leases extends Context.Tag("pics-store/Leases")<Leases, LeasesShape
 
       const holder: LeasesShape["holder"] = (name) =>
         database.use("read lease", async (db) => {
-          const [row] = await db.select().from(leases).where(eq(leases.name, name));
-          return row && row.expiresAt > Date.now() ? { owner: row.owner, expiresAt: row.expiresAt } : null;
+          const [row] = await db
+            .select()
+            .from(leases)
+            .where(and(eq(leases.name, name), gt(leases.expiresAt, dbNowMs)));
+          return row ? { owner: row.owner, expiresAt: row.expiresAt } : null;
         });
 
       const hold: LeasesShape["hold"] = (name, owner, ttlMs) =>
         Effect.gen(function* () {
+          // The lease runs at least `ttlMs` from when a successful take or renewal was SENT: the
+          // guard counts from then on this process's clock (a duration, so clock skew between
+          // hosts does not matter), with a margin for the two clocks' rates.
+          const safeFor = ttlMs - Math.min(1_000, Math.ceil(ttlMs / 10));
+          const sentAt = yield* Clock.currentTimeMillis;
           const taken = yield* tryAcquire(name, owner, ttlMs);
           if (!taken) {
             const current = yield* holder(name);
@@ -69,15 +117,42 @@ export class Leases extends Context.Tag("pics-store/Leases")<Leases, LeasesShape
               new LeaseHeld({ name, holder: current?.owner ?? "another process", expiresAt: current?.expiresAt ?? Date.now() }),
             );
           }
+          const confirmedAt = yield* Ref.make(sentAt);
+          const takenAway = yield* Ref.make(false);
           yield* Effect.addFinalizer(() => release(name, owner).pipe(Effect.ignore));
-          yield* tryAcquire(name, owner, ttlMs).pipe(
-            Effect.ignore,
-            Effect.repeat(Schedule.spaced(Duration.millis(Math.max(1, Math.floor(ttlMs / 3))))),
+          const renewOnce = Effect.gen(function* () {
+            const sent = yield* Clock.currentTimeMillis;
+            // A failed renewal (a busy database) is tried again next time; the guard stops the
+            // holder once no renewal succeeded for the lease's lifetime.
+            const renewed = yield* Effect.either(renew(name, owner, ttlMs));
+            if (renewed._tag === "Left") return true;
+            if (renewed.right) return yield* Ref.set(confirmedAt, sent).pipe(Effect.as(true));
+            return yield* Ref.set(takenAway, true).pipe(Effect.as(false));
+          });
+          yield* renewOnce.pipe(
+            Effect.repeat({
+              schedule: Schedule.spaced(Duration.millis(Math.max(1, Math.floor(ttlMs / 3)))),
+              while: (stillOurs) => stillOurs,
+            }),
+            Effect.delay(Duration.millis(Math.max(1, Math.floor(ttlMs / 3)))),
             Effect.forkScoped,
           );
+          const check = Effect.gen(function* () {
+            if (yield* Ref.get(takenAway)) return yield* new LeaseLost({ name, reason: "taken" });
+            const now = yield* Clock.currentTimeMillis;
+            if (now - (yield* Ref.get(confirmedAt)) >= safeFor) return yield* new LeaseLost({ name, reason: "lapsed" });
+            // The renewal runs every third of the TTL; the database says at once if someone took it
+            // meanwhile. A busy database proves nothing either way: the deadline above decides then.
+            const current = yield* Effect.either(holder(name));
+            if (current._tag === "Right" && current.right?.owner !== owner) {
+              yield* Ref.set(takenAway, true);
+              return yield* new LeaseLost({ name, reason: current.right === null ? "lapsed" : "taken" });
+            }
+          });
+          return { name, check } satisfies LeaseGuard;
         });
 
-      return { tryAcquire, release, holder, hold } satisfies LeasesShape;
+      return { tryAcquire, renew, release, holder, hold } satisfies LeasesShape;
     }),
   );
 }

@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { Context, Data, Effect, Layer } from "effect";
-import { Database, type StoreError } from "./database.ts";
+import { Database, dbNowIso, dbNowMs, type StoreError } from "./database.ts";
 import * as t from "./schema.ts";
 
 export type RunKind = "enrolment" | "refresh" | "daily" | "full";
@@ -106,7 +106,11 @@ export interface RunLogShape {
    * Marks runs whose process stopped renewing their heartbeat (killed, crashed) as failed, so they
    * stop showing as current; returns them. A new run then redoes their work (the exchange is idempotent).
    */
-  readonly closeAbandoned: (staleAfterMs: number) => Effect.Effect<ReadonlyArray<Run>, StoreError>;
+  readonly closeAbandoned: (
+    staleAfterMs: number,
+    /** A lease a live run holds (the run lease): while anyone holds it, nothing is closed, in the same statement. */
+    unlessLeaseHeld?: string,
+  ) => Effect.Effect<ReadonlyArray<Run>, StoreError>;
   /** Runs still marked running, oldest first (a stale heartbeat means their process died). */
   readonly running: Effect.Effect<ReadonlyArray<Run>, StoreError>;
 }
@@ -170,7 +174,8 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
               status: "running",
               total: run.total ?? 0,
               startedAt,
-              heartbeatAt: startedAt,
+              // LIM-4: heartbeats are compared across processes, so they are on the database's clock.
+              heartbeatAt: dbNowIso,
               owner: run.owner ?? null,
             })
             .returning();
@@ -183,7 +188,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
           database.use("update run progress", (db) =>
             db
               .update(t.runs)
-              .set({ ...progress, heartbeatAt: nowIso() })
+              .set({ ...progress, heartbeatAt: dbNowIso })
               .where(eq(t.runs.id, runId)),
           ),
         recordError: (runId, error) =>
@@ -208,7 +213,7 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
                 for (let i = 0; i < rows.length; i += 200) await tx.insert(t.journal).values(rows.slice(i, i + 200));
                 await tx
                   .update(t.runs)
-                  .set({ changes: sql`${t.runs.changes} + ${rows.length}`, heartbeatAt: at })
+                  .set({ changes: sql`${t.runs.changes} + ${rows.length}`, heartbeatAt: dbNowIso })
                   .where(eq(t.runs.id, runId));
               }),
         finish: (runId, status, message) =>
@@ -290,15 +295,25 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
             );
           return row?.endedAt ?? null;
         }),
-        closeAbandoned: (staleAfterMs) =>
+        closeAbandoned: (staleAfterMs, unlessLeaseHeld) =>
           database.use("close abandoned runs", async (db) => {
-            const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
+            // Both on the database's clock (LIM-4): a host whose clock runs ahead never sees a live run as stale.
+            const staleBefore = sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${staleAfterMs / 1000} seconds`})`;
+            const leaseHeld =
+              unlessLeaseHeld === undefined
+                ? undefined
+                : sql`NOT EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.name} = ${unlessLeaseHeld} AND ${t.leases.expiresAt} > ${dbNowMs})`;
             const rows = await db
               .update(t.runs)
               .set({ status: "failed", message: "interrupted: the process running it stopped", endedAt: nowIso() })
               // Only daily and full runs: an enrolment or refresh is closed by the request that runs it.
               .where(
-                and(eq(t.runs.status, "running"), inArray(t.runs.kind, ["daily", "full"]), lt(t.runs.heartbeatAt, staleBefore)),
+                and(
+                  eq(t.runs.status, "running"),
+                  inArray(t.runs.kind, ["daily", "full"]),
+                  lt(t.runs.heartbeatAt, staleBefore),
+                  leaseHeld,
+                ),
               )
               .returning();
             return rows.map(toRun);
