@@ -52,7 +52,7 @@ export const makeBridge =
         cause: route.sensitive ? "(not logged for this route)" : Cause.pretty(exit.cause).slice(0, 4000),
       });
     }
-    return c.json(mapped.body, mapped.status as 400);
+    return c.json(mapped.body, mapped.status as 400, mapped.headers);
   };
 
 /** One area of the API: a Hono sub-app and the documentation of its routes (paths relative to its mount point). */

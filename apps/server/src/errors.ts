@@ -75,6 +75,8 @@ export interface Mapped {
   readonly body: ErrorBody;
   /** True when it is our fault: logged with its cause. */
   readonly internal?: boolean;
+  /** Extra response headers (Retry-After). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 type Tagged = { readonly _tag: string; readonly message?: string } & Record<string, unknown>;
@@ -121,9 +123,27 @@ const INTERNAL: Mapped = {
   internal: true,
 };
 
+/**
+ * SEC-3: another connection (the other process's import, a backup) held the database's lock past
+ * the busy timeout. Nothing is wrong with the request: try again shortly (decision D32).
+ */
+const DATABASE_BUSY: Mapped = {
+  status: 503,
+  body: body("database_busy", "the database is busy with another writer; try again in a few seconds"),
+  headers: { "Retry-After": "5" },
+};
+
+/** A StoreError (pics-store) whose cause is a lock held past the busy timeout, directly or inside a step or the call budget. */
+const isBusyStoreError = (error: Tagged): boolean =>
+  (error._tag === "StoreError" && error.busy === true) ||
+  ((error._tag === "StepFailed" || error._tag === "CallBudgetFailed") &&
+    isTagged(error.reason ?? error.cause) &&
+    isBusyStoreError((error.reason ?? error.cause) as Tagged));
+
 /** The single mapping from anything an operation can fail with to an HTTP answer. */
 export const toHttpError = (error: unknown): Mapped => {
   if (!isTagged(error)) return INTERNAL;
+  if (isBusyStoreError(error)) return DATABASE_BUSY;
   const message = String(error.message ?? error._tag);
   switch (error._tag) {
     case "HttpError": {
@@ -173,6 +193,8 @@ export const toHttpError = (error: unknown): Mapped => {
       return { status: 409, body: body("run_in_progress", message, { subject: error.subject, holder: error.holder }) };
     case "LearnerNotLinked":
       return { status: 409, body: body("learner_not_linked", message, { learnerId: error.learnerId }) };
+    case "LeaseLost":
+      return { status: 409, body: body("lease_lost", message, { lease: error.name }) };
     case "LeaseHeld":
       return {
         status: 409,
@@ -187,6 +209,9 @@ export const toHttpError = (error: unknown): Mapped => {
       if (isTagged(reason)) {
         const failed = onefileFailure(reason, String(error.step));
         if (failed) return { ...failed, body: { ...failed.body, message: message } };
+        if (reason._tag === "LeaseLost") {
+          return { status: 409, body: body("lease_lost", message, { lease: reason.name, step: error.step }) };
+        }
         if (reason._tag === "RecordNotFound") {
           return { status: 409, body: body("conflict", `a PICS record changed while the operation ran: ${message}`) };
         }

@@ -28,6 +28,7 @@ export interface Answer {
 
 export interface TestServer {
   readonly url: string;
+  readonly databaseUrl: string;
   readonly sandbox: RunningSandbox | undefined;
   readonly logs: Array<LogEntry>;
   /** Every response body seen, to check that secrets never appear. */
@@ -51,12 +52,18 @@ export const startServer = async (
     pics?: unknown;
     rules?: string;
     app?: Partial<AppConfig>;
+    /** How long a write waits for another connection's lock (SEC-3 tests shorten it). */
+    busyTimeoutMs?: number;
   } = {},
 ): Promise<TestServer> => {
   const sandbox = options.seed ? await startSandbox({ port: 0, state: options.seed }) : undefined;
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "server-test-")), "pics.db")}`;
   const runtime = makeRuntime({
-    store: { url: databaseUrl, secretKey: "server-test-secret-key" },
+    store: {
+      url: databaseUrl,
+      secretKey: "server-test-secret-key",
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    },
     rules: options.rules,
     clientTuning: { requestTimeoutMs: 1_500, maxReadRetries: 1, retryBaseDelayMs: 5 },
   });
@@ -85,6 +92,7 @@ export const startServer = async (
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    databaseUrl,
     sandbox,
     logs,
     bodies,
