@@ -8,7 +8,7 @@
  * so searching and paging through it (a person typing in a look-up box) costs no further calls.
  * OneFile's searches are exact, so `search` (case-insensitive, part of a word) is applied here.
  */
-import { Roles, type OneFileClientShape, type OneFileError } from "@pics/onefile-client";
+import { Roles, type OneFileClientShape, type OneFileError, type Standard } from "@pics/onefile-client";
 import { PicsRecords, type StoreError } from "@pics/pics-store";
 import { Context, Data, Effect, Layer } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
@@ -88,6 +88,8 @@ export interface OneFileLookupsShape {
     centreId: number,
     query: LookupQuery,
   ) => Effect.Effect<LookupPage<PlacementItem>, LookupError | UnknownCentre>;
+  /** A centre's Standards with their pathways (the enrolment choices of the console). */
+  readonly standards: (centreId: number) => Effect.Effect<ReadonlyArray<Standard>, LookupError | UnknownCentre>;
   readonly learners: (
     centreId: number,
     query: LookupQuery,
@@ -247,6 +249,12 @@ export class OneFileLookups extends Context.Tag("core/OneFileLookups")<OneFileLo
               })),
               nextCursor: page.nextCursor,
             };
+          }),
+        standards: (centreId) =>
+          Effect.gen(function* () {
+            const lv = yield* lookupView;
+            yield* centreOf(lv, centreId);
+            return yield* lv.view.standards(centreId);
           }),
         learners: (centreId, query) =>
           Effect.gen(function* () {

@@ -37,6 +37,19 @@ export interface Deployment {
   readonly checkToken: (presented: string) => Promise<boolean>;
   /** Key material for the session cookie and CSRF tokens (derived from the API token). */
   readonly secret: string;
+  /**
+   * Calls this deployment's own HTTP API (`/api/v1/...`, bearer auth added), for actions whose
+   * checks live in a route (the link routes, retry): the console then does exactly what the API does.
+   */
+  readonly api: (method: string, path: string, body?: unknown) => Promise<Outcome<any>>;
+  /** Whether this build has the API route (`POST`, `/api/v1/sync/runs/:id/retry`): pages show an action only if it does. */
+  readonly hasRoute: (method: string, path: string) => boolean;
+}
+
+/** The API app the console calls (`api`), as far as the console needs it. */
+export interface ApiApp {
+  readonly request: (input: string, init?: RequestInit) => Response | Promise<Response>;
+  readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }>;
 }
 
 export interface Deployments {
@@ -61,6 +74,7 @@ export const makeDeployment = (options: {
   readonly basePath: string;
   readonly runtime: ServerRuntime;
   readonly apiToken: string;
+  readonly apiApp: ApiApp;
 }): Deployment => {
   const check = makeTokenCheck(options.apiToken);
   return {
@@ -84,6 +98,34 @@ export const makeDeployment = (options: {
       };
     },
     checkToken: (presented) => check(presented),
+    api: async (method, path, body) => {
+      const response = await options.apiApp.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.apiToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let json: any = undefined;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (response.ok) return { ok: true, value: json };
+      return {
+        ok: false,
+        failure: {
+          status: response.status,
+          code: json?.error ?? "error",
+          message: json?.message ?? `the API answered ${response.status}`,
+          details: json?.details,
+        },
+      };
+    },
+    hasRoute: (method, path) => options.apiApp.routes.some((r) => r.method === method.toUpperCase() && r.path === path),
     secret: `pics-console:${options.id}:${options.apiToken}`,
   };
 };

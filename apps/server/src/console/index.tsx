@@ -198,6 +198,7 @@ export const makeConsole = (deployments: Deployments): ConsoleApp => {
  */
 export const mountConsole = (app: Hono<any>, runtime: ServerRuntime, config: { readonly apiToken: string }) => {
   const deployment = makeDeployment({
+    apiApp: app,
     id: "default",
     name: "This provider",
     basePath: CONSOLE_BASE,

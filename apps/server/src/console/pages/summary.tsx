@@ -268,6 +268,8 @@ export const register = (app: ConsoleApp): void => {
     const d = c.var.deployment;
     const run = orFail(await d.attempt(Effect.flatMap(RunLog, (r) => r.get(c.req.param("id")))));
     const body = <RunProgress run={run} deployment={d} timeZone={c.var.timeZone} link={c.req.query("link") === "1"} />;
+    // Polling asked because the run was running: now it has ended, show the whole page again (its changes, counts).
+    if (run.status !== "running" && isHtmx(c)) c.header("HX-Refresh", "true");
     return fragment(c, body);
   });
 };
