@@ -5,7 +5,7 @@
  * write-only (shown as set / not set, never sent back), and a connection test.
  */
 import { ReferenceData } from "@pics/core";
-import { SettingsStore, type Settings } from "@pics/pics-store";
+import { decodeSettings, decodeSettingsPatch, mergeSettings, SettingsStore, type Settings } from "@pics/pics-store";
 import { Effect } from "effect";
 import type { Child } from "hono/jsx";
 import { orFail, type Outcome } from "../deployment.ts";
@@ -395,6 +395,12 @@ const settingsPage = (
   return page(c, { title: "Integration Settings", active: "/settings", status: state.status }, body);
 };
 
+/** The settings document without the read-only `customerTokenSet`. */
+const storedOf = (current: Settings & { customerTokenSet?: boolean }): Settings => {
+  const { customerTokenSet: _set, ...stored } = current;
+  return stored as Settings;
+};
+
 const loadSettings = (c: ConsoleContext) => c.var.deployment.attempt(Effect.flatMap(SettingsStore, (s) => s.get)).then(orFail);
 
 export const register = (app: ConsoleApp): void => {
@@ -413,9 +419,16 @@ export const register = (app: ConsoleApp): void => {
     const form = await formOf(c);
     const { values, errors, patch } = patchOf(form);
     const current = await loadSettings(c);
-    if (Object.keys(errors).length === 0) {
-      const saved = await d.attempt(Effect.flatMap(SettingsStore, (s) => s.update(patch)));
-      if (saved.ok) return c.redirect(d.href("/settings", { saved: 1 }), 303);
+    // With a field already refused here, the rest is still checked (nothing saved) so every message shows at once.
+    const outcome =
+      Object.keys(errors).length === 0
+        ? await d.attempt(Effect.flatMap(SettingsStore, (s) => s.update(patch)))
+        : await d.attempt(
+            Effect.flatMap(decodeSettingsPatch(patch), (decoded) => decodeSettings(mergeSettings(storedOf(current), decoded))),
+          );
+    if (outcome.ok && Object.keys(errors).length === 0) return c.redirect(d.href("/settings", { saved: 1 }), 303);
+    if (!outcome.ok) {
+      const saved = outcome;
       for (const issue of (saved.failure.details as Array<{ path: string; message: string }> | undefined) ?? []) {
         // A message about the token never repeats what was typed (it is never echoed).
         const key = issue.path.startsWith("customerToken") ? "customerToken" : issue.path;
