@@ -25,6 +25,12 @@ const perRecordView = (client: OneFileClientShape): OneFileView => ({
       Effect.forEach(rows, (row) => client.getReview(row.ID)),
     ),
   prime: () => undefined,
+  forget: () => undefined,
 });
 
-export const baselineStrategy: ExchangeStrategy = { learnerConcurrency: 1, prefetch: false, makeView: perRecordView };
+export const baselineStrategy: ExchangeStrategy = {
+  learnerConcurrency: 1,
+  reads: "perLearner",
+  batchSize: 200,
+  makeView: perRecordView,
+};

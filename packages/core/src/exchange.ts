@@ -1,21 +1,28 @@
 /**
- * The daily exchange and "Refresh with OneFile" (SYNC-1..5). One learner at a time is planned by
- * the enabled rule packages from a snapshot and applied under the learner's lease; a run over many
- * learners first reads OneFile in bulk, centre by centre, so each learner then costs about one
- * call (its learning aims) plus its writes. Each learner is independent: a failure is recorded
- * with its reason and the run goes on (SYNC-3).
+ * The daily exchange and "Refresh with OneFile" (SYNC-1..7). One learner at a time is planned by
+ * the enabled rule packages from a snapshot and applied under the learner's lease. A run over many
+ * learners authenticates first (SYNC-6), then goes centre by centre: the read planner
+ * (read-planner.ts) picks, per kind of record, a centre-wide listing or per-learner reads, the
+ * listings prime the view with the records of learners in scope only, and the centre's learners
+ * are exchanged in batches. Each learner is independent: a failure is recorded with its reason and
+ * the run goes on (SYNC-3); a listing that keeps failing only means its records are read one by one.
  */
 import type { OneFileClientShape, OneFileError } from "@pics/onefile-client";
 import { Roles } from "@pics/onefile-client";
 import {
+  CentreCounts,
   Intents,
   Leases,
   PicsRecords,
   RunLog,
+  SettingsStore,
+  type CentreScope,
+  type ScopedLearner,
   type Change,
   type Learner,
   type LeaseLost,
   type Officer,
+  type PicsRecordsShape,
   type RecordNotFound,
   type Run,
   type RunTrigger,
@@ -32,6 +39,7 @@ import { holderOperation, holdLearner, leaseOwner, LeaseTtl, processOwner } from
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
+import { describePlan, planCentreReads, type CentreReadPlan, type ReadKind, type ReadMode } from "./read-planner.ts";
 import { Rules } from "./registry.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
 import { utcToLocal } from "./time.ts";
@@ -45,12 +53,19 @@ export const RUN_LEASE = "sync:run";
 export interface ExchangeStrategy {
   /** Learners exchanged at once in a run; OneFile calls are paced by the client's limiter anyway. */
   readonly learnerConcurrency: number;
-  /** List each centre's learners, reviews, placements and assessors before planning. */
-  readonly prefetch: boolean;
+  /** Per centre and kind of record: the cheaper of a listing and per-learner reads, or always one of them. */
+  readonly reads: ReadMode;
+  /** Learners of a centre exchanged per batch: memory is bounded by a batch and the centre's listing indexes. */
+  readonly batchSize: number;
   readonly makeView: (client: OneFileClientShape) => OneFileView;
 }
 
-export const bulkStrategy: ExchangeStrategy = { learnerConcurrency: 4, prefetch: true, makeView: makeOneFileView };
+export const bulkStrategy: ExchangeStrategy = {
+  learnerConcurrency: 4,
+  reads: "cheapest",
+  batchSize: 200,
+  makeView: makeOneFileView,
+};
 /** How long a run waits for a learner a refresh is working on before recording it as failed. */
 const BUSY_LEARNER_WAIT_MS = 30_000;
 const busySchedule = Schedule.spaced(Duration.millis(250)).pipe(Schedule.upTo(Duration.millis(BUSY_LEARNER_WAIT_MS)));
@@ -63,6 +78,7 @@ interface RunContext {
   readonly settings: Settings;
   readonly view: OneFileView;
   readonly multipleCentres: boolean;
+  readonly needs: ReadNeeds;
   readonly officerDirectory: OfficerDirectory;
   readonly seen: Set<string>;
   readonly today: string;
@@ -102,67 +118,117 @@ const makeDirectory = (officers: ReadonlyArray<Officer>): OfficerDirectory => {
   return { byOnefileId: (id) => byOnefileId.get(id), byIdent: (ident) => byIdent.get(ident.trim().toLowerCase()) };
 };
 
-/** What a run must list centre-wide, given the enabled rules and the settings. */
-const bulkNeeds = (rules: RuleRegistry, settings: Settings, multipleCentres: boolean) => ({
-  reviews: rules.has("review") && (settings.uploadReviews || settings.downloadReviews),
-  placements: rules.has("organisation") && (settings.organisationDemographicsMode !== "Ignore" || settings.pushEmployerChanges),
-  assessors:
+/** What kinds of OneFile record an exchange reads at all, given the enabled rules and the settings. */
+const readNeeds = (rules: RuleRegistry, settings: Settings, multipleCentres: boolean): Record<ReadKind, boolean> => {
+  const reviews = rules.has("review") && (settings.uploadReviews || settings.downloadReviews);
+  const placements =
+    rules.has("organisation") && (settings.organisationDemographicsMode !== "Ignore" || settings.pushEmployerChanges);
+  const assessors =
     rules.has("officer") &&
     (settings.officerDemographicsMode !== "Ignore" ||
       settings.pushMainOfficerChanges ||
-      (settings.downloadReviews && multipleCentres)),
-});
+      (settings.downloadReviews && multipleCentres));
+  const learnerRecord =
+    rules.has("learner") &&
+    (settings.learnerDemographicsMode !== "Ignore" || settings.pushMainOfficerChanges || settings.pushEmployerChanges);
+  // The learner's OneFile record also says which centre it is in now (SYNC-7), which reviews and,
+  // with several centres, officer and placement matching depend on.
+  const learners = learnerRecord || reviews || (multipleCentres && (assessors || placements));
+  return { learners, reviews, placements, assessors };
+};
+type ReadNeeds = ReturnType<typeof readNeeds>;
 
 /**
- * Reads a centre's learners, reviews, placements and assessors in pages and primes the view with
- * them, so planning each learner needs no call for what was listed here.
+ * Lists what the plan chose to list of one centre and primes the view with the records of the
+ * learners in scope only (SYNC-6: a listing that keeps failing is logged and its records are then
+ * read one by one; nothing half-listed is primed where a missing row would mean "not in OneFile").
+ * Returns how many records each listing saw, for the next run's planner.
  */
-const prefetchCentre = (
-  client: OneFileClientShape,
-  view: OneFileView,
-  centreId: number,
-  learnerOnefileIds: ReadonlyArray<number>,
-  needs: ReturnType<typeof bulkNeeds>,
-) =>
+const listCentre = (client: OneFileClientShape, view: OneFileView, scope: CentreScope, plan: CentreReadPlan) =>
   Effect.gen(function* () {
-    // Listing costs a call per 100 learners of the centre; a handful are cheaper one by one.
-    if (learnerOnefileIds.length >= 25) {
-      yield* Stream.runForEach(client.streamUsers({ OrganisationID: centreId, Role: Roles.learner }), (user) =>
-        Effect.sync(() => view.prime({ kind: "user", id: user.ID }, user)),
-      );
-    }
-    if (needs.reviews) {
-      const byLearner = new Map<number, Array<unknown>>(learnerOnefileIds.map((id) => [id, []]));
-      yield* Stream.runForEach(client.streamReviews({ OrganisationID: centreId }), (review) =>
-        Effect.sync(() => {
+    const centreId = scope.centreId;
+    const inScope = new Set<number>();
+    for (const l of scope.learners) if (l.onefileId !== null) inScope.add(l.onefileId);
+    const seen: Partial<Record<ReadKind, number>> = {};
+    const listing = <E>(kind: ReadKind, effect: Effect.Effect<number, E>) =>
+      plan[kind]?.read !== "listing"
+        ? Effect.void
+        : effect.pipe(
+            Effect.map((records) => void (seen[kind] = records)),
+            Effect.catchAll((error) =>
+              Effect.logWarning(`listing ${kind} of OneFile centre ${centreId} failed; reading them per learner`, error),
+            ),
+          );
+
+    yield* listing(
+      "learners",
+      // Each row is a whole record: a learner primed before a later page failed is still right.
+      Stream.runFold(client.streamUsers({ OrganisationID: centreId, Role: Roles.learner }), 0, (n, user) => {
+        if (inScope.has(user.ID)) view.prime({ kind: "user", id: user.ID }, user);
+        return n + 1;
+      }),
+    );
+    yield* listing(
+      "reviews",
+      Effect.gen(function* () {
+        const byLearner = new Map<number, Array<unknown>>();
+        for (const id of inScope) byLearner.set(id, []);
+        const records = yield* Stream.runFold(client.streamReviews({ OrganisationID: centreId }), 0, (n, review) => {
           if (review.LearnerID !== null) byLearner.get(review.LearnerID)?.push(review);
-        }),
-      );
-      for (const [learnerId, reviews] of byLearner) view.prime({ kind: "reviews", centreId, learnerId }, reviews);
-    }
-    if (needs.placements) {
-      const byMisId = new Map<string, Array<unknown>>();
-      yield* Stream.runForEach(client.streamPlacements({ OrganisationID: centreId }), (placement) =>
-        Effect.sync(() => {
+          return n + 1;
+        });
+        // Only a complete listing says "these are all of the learner's reviews".
+        for (const [learnerId, reviews] of byLearner) view.prime({ kind: "reviews", centreId, learnerId }, reviews);
+        return records;
+      }),
+    );
+    yield* listing(
+      "placements",
+      Effect.gen(function* () {
+        const rows = yield* Stream.runCollect(client.streamPlacements({ OrganisationID: centreId }));
+        const byMisId = new Map<string, Array<unknown>>();
+        for (const placement of rows) {
           view.prime({ kind: "placement", id: placement.ID }, placement);
           const misId = (placement.MISID ?? "").trim().toLowerCase();
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), placement]);
-        }),
-      );
-      for (const [misId, rows] of byMisId) view.prime({ kind: "placementsByMisId", centreId, misId }, rows);
-    }
-    if (needs.assessors) {
-      const byMisId = new Map<string, Array<unknown>>();
-      yield* Stream.runForEach(client.streamUsers({ OrganisationID: centreId, Role: Roles.assessor }), (user) =>
-        Effect.sync(() => {
+        }
+        for (const [misId, found] of byMisId) view.prime({ kind: "placementsByMisId", centreId, misId }, found);
+        return rows.length;
+      }),
+    );
+    yield* listing(
+      "assessors",
+      Effect.gen(function* () {
+        const rows = yield* Stream.runCollect(client.streamUsers({ OrganisationID: centreId, Role: Roles.assessor }));
+        const byMisId = new Map<string, Array<unknown>>();
+        for (const user of rows) {
           view.prime({ kind: "user", id: user.ID }, user);
           const misId = (user.MISID ?? "").trim().toLowerCase();
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), user]);
-        }),
-      );
-      for (const [misId, rows] of byMisId) view.prime({ kind: "assessorsByMisId", centreId, misId }, rows);
-    }
+        }
+        for (const [misId, found] of byMisId) view.prime({ kind: "assessorsByMisId", centreId, misId }, found);
+        return rows.length;
+      }),
+    );
+    return seen;
   });
+
+/** A finished learner's own records are not read again in the run. */
+const forgetLearner = (view: OneFileView, onefileId: number | null, centreId: number | null) => {
+  if (onefileId === null) return;
+  view.forget({ kind: "user", id: onefileId });
+  view.forget({ kind: "learningAims", learnerId: onefileId });
+  if (centreId !== null) view.forget({ kind: "reviews", centreId, learnerId: onefileId });
+};
+
+const batchesOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** The learners in scope of a daily or full run (SYNC-2), or the ones it was given. */
+const scopeOf = (records: PicsRecordsShape, settings: Settings, options: StartRunOptions) =>
+  options.learnerIds !== undefined
+    ? Effect.succeed([...options.learnerIds])
+    : records.learnerIdsInScope(todayIn(settings.dailySync.timeZone), settings.endedWithinDays);
 
 export const exchangeLayer = (strategy: ExchangeStrategy) =>
   Layer.effect(
@@ -175,6 +241,8 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
       const connection = yield* OneFileConnection;
       const rules = yield* Rules;
       const leaseTtl = yield* LeaseTtl;
+      const centreCounts = yield* CentreCounts;
+      const settingsStore = yield* SettingsStore;
 
       const allOfficers = Effect.gen(function* () {
         const officers: Array<Officer> = [];
@@ -194,11 +262,13 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
         Effect.gen(function* () {
           // SET-14: only `auto` needs to know how many centres the customer has.
           const centreCount = settings.multipleCentres === "auto" ? (yield* view.centres).length : 0;
+          const multipleCentres = effectiveMultipleCentres(settings, centreCount);
           return {
             client,
             settings,
             view,
-            multipleCentres: effectiveMultipleCentres(settings, centreCount),
+            multipleCentres,
+            needs: readNeeds(rules, settings, multipleCentres),
             officerDirectory: makeDirectory(yield* allOfficers),
             seen: new Set<string>(),
             today: todayIn(settings.dailySync.timeZone),
@@ -222,13 +292,37 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             return true;
           };
           const onefileLearner = learner.onefileId!;
-          const centreId = learner.onefileCentreId ?? (yield* run.view.user(onefileLearner)).OrganisationID ?? 0;
-          const { officers, organisations } = yield* readReferenced(records, learner);
           const plan = new PlanBuilder();
+          // SYNC-7: the learner's OneFile record says which centre it is in now; a learner moved
+          // to another centre is followed there (its centre id updated in PICS, journaled).
+          const user = run.needs.learners || learner.onefileCentreId === null ? yield* run.view.user(onefileLearner) : undefined;
+          const centreId = user?.OrganisationID ?? learner.onefileCentreId ?? 0;
+          if (user?.OrganisationID != null && user.OrganisationID !== learner.onefileCentreId) {
+            plan.add({
+              description: `follow learner ${learner.id} to OneFile centre ${user.OrganisationID}`,
+              write: {
+                pics: { target: { entity: "learner", id: learner.id }, fields: { onefileCentreId: user.OrganisationID } },
+              },
+              journal: [
+                {
+                  learnerId: learner.id,
+                  entity: "learner",
+                  entityId: learner.id,
+                  field: "onefileCentreId",
+                  before: learner.onefileCentreId,
+                  after: user.OrganisationID,
+                  direction: "toPics",
+                  onefileId: onefileLearner,
+                },
+              ],
+            });
+          }
+          const current = centreId === learner.onefileCentreId ? learner : { ...learner, onefileCentreId: centreId };
+          const { officers, organisations } = yield* readReferenced(records, current);
           const items: Array<ReportItem> = [];
           const ctx: ExchangeContext = {
             settings: run.settings,
-            learner,
+            learner: current,
             officers,
             organisations,
             centreId,
@@ -244,7 +338,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
           for (const pkg of rules.packages) {
             if (pkg.exchange) yield* rules.provide(pkg.exchange(ctx));
           }
-          return { plan, claimed };
+          return { plan, claimed, centreId };
         });
 
       /**
@@ -260,21 +354,27 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
       ) =>
         Effect.gen(function* () {
           const learner = yield* records.getLearner(learnerId);
-          const { plan, claimed } = yield* planLearner(run, learner);
-          if (dryRun) {
-            const changes = planChanges(plan.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
-            yield* runLog.journal(runId, changes);
-            return { changes, blockers: plan.blockers };
-          }
-          if (!createsSharedRecord(plan.steps)) return yield* applyLearner(run, runId, learnerId, plan, fence);
-          // Learners run side by side and may need the same new assessor or placement. The creating
-          // learner goes alone and plans again first, so what an earlier learner created (stored on
-          // the officer/organisation, primed in the view) is used, never created twice.
-          return yield* run.sharedCreates.withPermits(1)(
-            Effect.flatMap(records.getLearner(learnerId), (fresh) =>
-              Effect.flatMap(planLearner(run, fresh, claimed), (again) => applyLearner(run, runId, learnerId, again.plan, fence)),
-            ),
-          );
+          const { plan, claimed, centreId } = yield* planLearner(run, learner);
+          const outcome = yield* dryRun
+            ? Effect.gen(function* () {
+                const changes = planChanges(plan.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
+                yield* runLog.journal(runId, changes);
+                return { changes, blockers: plan.blockers };
+              })
+            : !createsSharedRecord(plan.steps)
+              ? applyLearner(run, runId, learnerId, plan, fence)
+              : // Learners run side by side and may need the same new assessor or placement. The creating
+                // learner goes alone and plans again first, so what an earlier learner created (stored on
+                // the officer/organisation, primed in the view) is used, never created twice.
+                run.sharedCreates.withPermits(1)(
+                  Effect.flatMap(records.getLearner(learnerId), (fresh) =>
+                    Effect.flatMap(planLearner(run, fresh, claimed), (again) =>
+                      applyLearner(run, runId, learnerId, again.plan, fence),
+                    ),
+                  ),
+                );
+          forgetLearner(run.view, learner.onefileId, centreId);
+          return outcome;
         });
 
       const applyLearner = (
@@ -339,7 +439,10 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
           yield* runLog.finish(runId, "failed", error.message);
         }).pipe(Effect.ignore);
 
-      /** Takes the run lease and opens the run record; the work itself is `execute`. */
+      /**
+       * Takes the run lease and opens the run record with its total already known (SYNC-7); the
+       * work itself is `execute`.
+       */
       const prepare = (options: StartRunOptions) =>
         Effect.gen(function* () {
           const owner = leaseOwner(`${options.kind} run`);
@@ -351,6 +454,8 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
               holder: holder ? holderOperation(holder.owner) : "another process",
             });
           }
+          const { customerTokenSet: _set, ...settings } = yield* settingsStore.get;
+          const ids = yield* scopeOf(records, settings, options);
           const run = yield* runLog.start({
             kind: options.kind,
             trigger: options.trigger,
@@ -358,11 +463,38 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             // A run over named learners is not a synchronisation of everyone (SYNC-4).
             partialScope: options.learnerIds !== undefined,
             owner: processOwner,
+            total: ids.length,
           });
-          return { run, owner };
+          return { run, owner, ids };
         });
 
-      const execute = (options: StartRunOptions, run: Run, owner: string) =>
+      /**
+       * Progress as learners finish (SYNC-7): counted in memory and written at most once a second
+       * (and at the end of each batch), not once per learner.
+       */
+      const progressOf = (runId: string, mayWrite: () => boolean) =>
+        Effect.gen(function* () {
+          const counts = { done: 0, failed: 0 };
+          let written = "0/0";
+          let quietTicks = 0;
+          const lock = yield* Effect.makeSemaphore(1);
+          const write = (force: boolean) =>
+            lock.withPermits(1)(
+              Effect.suspend(() => {
+                const key = `${counts.done}/${counts.failed}`;
+                if (!mayWrite() || (key === written && !force)) return Effect.void;
+                written = key;
+                quietTicks = 0;
+                return runLog.progress(runId, { done: counts.done + counts.failed, failed: counts.failed });
+              }),
+            );
+          // Unchanged progress is still written every 10 s: it is the run's heartbeat too.
+          const tick = Effect.suspend(() => write(++quietTicks >= 10));
+          yield* Effect.forkScoped(Effect.repeat(Effect.ignore(tick), Schedule.spaced(Duration.seconds(1))));
+          return { counts, flush: write(false) };
+        });
+
+      const execute = (options: StartRunOptions, run: Run, owner: string, ids: ReadonlyArray<string>) =>
         Effect.scoped(
           Effect.gen(function* () {
             const runGuard = yield* leases.hold(RUN_LEASE, owner, leaseTtl).pipe(Effect.orDie);
@@ -379,22 +511,14 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             const started = yield* Effect.either(
               Effect.gen(function* () {
                 const { client, settings } = yield* connection.client;
+                // SYNC-6: a refused token or an unreachable OneFile ends the run here, whatever
+                // the settings and however few learners it has.
+                yield* client.authenticate();
                 const view = strategy.makeView(client);
                 const context = yield* runContext(client, settings, view);
-                const ids = options.learnerIds ?? (yield* records.learnerIdsInScope(context.today, settings.endedWithinDays));
-                yield* runLog.progress(run.id, { total: ids.length });
-                // Bulk reads, centre by centre, for the learners in scope.
-                const learners = yield* records.getLearners(ids);
-                const byCentre = new Map<number, Array<number>>();
-                for (const l of learners) {
-                  if (l.onefileId === null || l.onefileCentreId === null) continue;
-                  byCentre.set(l.onefileCentreId, [...(byCentre.get(l.onefileCentreId) ?? []), l.onefileId]);
-                }
-                const needs = bulkNeeds(rules, settings, context.multipleCentres);
-                if (strategy.prefetch) {
-                  for (const [centreId, onefileIds] of byCentre) yield* prefetchCentre(client, view, centreId, onefileIds, needs);
-                }
-                return { context, ids };
+                const profile = yield* centreCounts.scopeProfile(ids);
+                const seen = yield* centreCounts.seen(profile.centres.map((c) => c.centreId));
+                return { context, profile, seen };
               }),
             );
             if (started._tag === "Left") {
@@ -402,51 +526,80 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
               yield* closeFailed(run.id, null, started.left as { _tag: string; message: string });
               return yield* runLog.get(run.id);
             }
-            const { context, ids } = started.right;
-            let done = 0;
-            let failed = 0;
-            yield* Effect.forEach(
-              ids,
-              (learnerId) =>
-                Effect.scoped(
-                  Effect.gen(function* () {
-                    yield* runGuard.check;
-                    const learnerGuard = yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
-                      Effect.retry({ while: (e) => e._tag === "RunInProgress", schedule: busySchedule }),
-                    );
-                    return yield* exchangeLearner(
-                      context,
-                      run.id,
-                      dryRun,
-                      learnerId,
-                      Effect.zipRight(runGuard.check, learnerGuard.check),
-                    );
-                  }),
-                ).pipe(
-                  Effect.matchEffect({
-                    onFailure: (error: LearnerFailure) =>
-                      lostRunLease(error) !== null
-                        ? Effect.sync(() => void (leaseLost = lostRunLease(error)))
-                        : Effect.sync(() => (failed += 1)).pipe(
-                            Effect.zipRight(
-                              runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message }),
-                            ),
+            const { context, profile, seen } = started.right;
+            const progress = yield* progressOf(run.id, () => leaseLost === null);
+
+            const exchangeOne = (learnerId: string) =>
+              Effect.scoped(
+                Effect.gen(function* () {
+                  yield* runGuard.check;
+                  const learnerGuard = yield* holdLearner(leases, learnerId, `${options.kind} run`).pipe(
+                    Effect.retry({ while: (e) => e._tag === "RunInProgress", schedule: busySchedule }),
+                  );
+                  return yield* exchangeLearner(
+                    context,
+                    run.id,
+                    dryRun,
+                    learnerId,
+                    Effect.zipRight(runGuard.check, learnerGuard.check),
+                  );
+                }),
+              ).pipe(
+                Effect.matchEffect({
+                  onFailure: (error: LearnerFailure) =>
+                    lostRunLease(error) !== null
+                      ? Effect.sync(() => void (leaseLost = lostRunLease(error)))
+                      : Effect.sync(() => (progress.counts.failed += 1)).pipe(
+                          Effect.zipRight(
+                            runLog.recordError(run.id, { learnerId, code: failureCode(error), reason: error.message }),
                           ),
-                    onSuccess: ({ blockers }) =>
-                      blockers.length > 0
-                        ? Effect.sync(() => (failed += 1)).pipe(Effect.zipRight(recordBlockers(run.id, learnerId, blockers)))
-                        : Effect.sync(() => (done += 1)),
-                  }),
-                  Effect.zipRight(
-                    Effect.suspend(() =>
-                      leaseLost === null ? runLog.progress(run.id, { done: done + failed, failed }) : Effect.void,
-                    ),
-                  ),
-                  Effect.ignore,
-                ),
-              { concurrency: strategy.learnerConcurrency, discard: true },
-            );
+                        ),
+                  onSuccess: ({ blockers }) =>
+                    blockers.length > 0
+                      ? Effect.sync(() => (progress.counts.failed += 1)).pipe(
+                          Effect.zipRight(recordBlockers(run.id, learnerId, blockers)),
+                        )
+                      : Effect.sync(() => (progress.counts.done += 1)),
+                }),
+                Effect.ignore,
+              );
+            const exchangeAll = (learners: ReadonlyArray<ScopedLearner>) =>
+              Effect.forEach(
+                batchesOf(learners, strategy.batchSize),
+                (batch) =>
+                  Effect.forEach(batch, (l) => exchangeOne(l.id), {
+                    concurrency: strategy.learnerConcurrency,
+                    discard: true,
+                  }).pipe(Effect.zipRight(Effect.ignore(progress.flush))),
+                { discard: true },
+              );
+
+            for (const scope of profile.centres) {
+              if (leaseLost !== null) break;
+              const plan = planCentreReads({
+                needs: context.needs,
+                scope,
+                seen: seen.get(scope.centreId) ?? {},
+                linkedOfficers: profile.linkedOfficers,
+                linkedOrganisations: profile.linkedOrganisations,
+                readsReviewAssessors: context.settings.downloadReviews && context.multipleCentres,
+                mode: strategy.reads,
+              });
+              yield* Effect.logDebug(`run ${run.id}, OneFile centre ${scope.centreId}: ${describePlan(plan)}`);
+              const counted = yield* listCentre(context.client, context.view, scope, plan);
+              for (const [kind, n] of Object.entries(counted) as Array<[ReadKind, number]>) {
+                yield* Effect.ignore(centreCounts.record(scope.centreId, kind, n));
+              }
+              yield* exchangeAll(scope.learners);
+            }
+            // Named learners not linked to OneFile (or not in PICS): each fails with its reason, as before.
+            const profiled = new Set([...profile.centres.flatMap((c) => c.learners), ...profile.withoutCentre].map((l) => l.id));
+            const unknown = ids.filter((id) => !profiled.has(id)).map((id) => ({ id, onefileId: null, centreId: null }));
+            yield* exchangeAll([...profile.withoutCentre, ...unknown]);
             if (leaseLost !== null) return yield* Effect.fail(leaseLost as LeaseLost);
+            yield* Effect.ignore(progress.flush);
+
+            const { failed } = progress.counts;
             yield* runLog.finish(
               run.id,
               failed > 0 ? "partially_succeeded" : "succeeded",
@@ -457,12 +610,12 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
         );
 
       const runToEnd: ExchangeShape["run"] = (options) =>
-        Effect.flatMap(prepare(options), ({ run, owner }) => execute(options, run, owner));
+        Effect.flatMap(prepare(options), ({ run, owner, ids }) => execute(options, run, owner, ids));
 
       const startRun: ExchangeShape["startRun"] = (options) =>
         Effect.gen(function* () {
-          const { run, owner } = yield* prepare(options);
-          yield* Effect.forkDaemon(execute(options, run, owner).pipe(Effect.ignoreLogged));
+          const { run, owner, ids } = yield* prepare(options);
+          yield* Effect.forkDaemon(execute(options, run, owner, ids).pipe(Effect.ignoreLogged));
           return { runId: run.id };
         });
 

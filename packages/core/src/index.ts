@@ -19,3 +19,4 @@ export * from "./demographics.ts";
 export * from "./exchange.ts";
 export * from "./pics-side.ts";
 export * from "./onefile-lookups.ts";
+export * from "./read-planner.ts";

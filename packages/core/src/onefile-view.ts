@@ -37,6 +37,8 @@ export interface OneFileView {
   readonly reviews: (centreId: number, learnerId: number) => Effect.Effect<ReadonlyArray<Review>, OneFileError>;
   /** Seeds an answer read in bulk, so the matching single read costs nothing (MIS ids lower-cased, trimmed). */
   readonly prime: (key: ViewKey, value: unknown) => void;
+  /** Drops an answer no later read needs (a finished learner's records), so a run's memory stays bounded. */
+  readonly forget: (key: ViewKey) => void;
 }
 
 export type ViewKey =
@@ -88,6 +90,9 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
       ),
     prime: (key, value) => {
       cache.set(keyOf(key), { value });
+    },
+    forget: (key) => {
+      cache.delete(keyOf(key));
     },
   };
 };

@@ -5,6 +5,7 @@
  */
 import { Layer } from "effect";
 import { CallBudgets } from "./call-budget.ts";
+import { CentreCounts } from "./centre-counts.ts";
 import { Database, DEFAULT_DATABASE_URL, type DatabaseConfig } from "./database.ts";
 import { Intents } from "./intents.ts";
 import { Leases } from "./leases.ts";
@@ -14,6 +15,7 @@ import { SettingsStore } from "./settings-store.ts";
 import { StandardsCache } from "./standards-cache.ts";
 
 export * from "./call-budget.ts";
+export * from "./centre-counts.ts";
 export * from "./database.ts";
 export * from "./intents.ts";
 export * from "./leases.ts";
@@ -32,7 +34,7 @@ export interface PicsStoreConfig extends DatabaseConfig {
   readonly secretKey: string;
 }
 
-export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache | Intents;
+export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache | Intents | CentreCounts;
 
 export const PicsStore = {
   layer: (config: PicsStoreConfig) => {
@@ -45,6 +47,7 @@ export const PicsStore = {
       CallBudgets.layer,
       StandardsCache.layer,
       Intents.layer,
+      CentreCounts.layer,
     ).pipe(Layer.provideMerge(Database.layer(config)));
   },
   defaultUrl: DEFAULT_DATABASE_URL,

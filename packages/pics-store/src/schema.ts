@@ -282,3 +282,19 @@ export const onefileIntents = sqliteTable(
   },
   (t) => [index("onefile_intents_learner").on(t.learnerId)],
 );
+
+/**
+ * How many records of each kind (learners, reviews, placements, assessors) a OneFile centre held
+ * when a run last listed it: the exchange's read planner compares listing pages with per-learner
+ * searches from these.
+ */
+export const onefileCentreCounts = sqliteTable(
+  "onefile_centre_counts",
+  {
+    centreId: integer("centre_id").notNull(),
+    kind: text("kind").notNull(), // learners | reviews | placements | assessors
+    count: integer("count").notNull(),
+    seenAt: text("seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.centreId, t.kind] })],
+);

@@ -2,7 +2,7 @@
  * A test world: the real sandbox over HTTP on an ephemeral port, a real libSQL file, and the
  * assembled product (IntegrationLayer) pointed at them through its settings.
  */
-import type { ClientTuning } from "@pics/core";
+import type { ClientTuning, ExchangeStrategy } from "@pics/core";
 import { Database, PicsRecords, SettingsStore } from "@pics/pics-store";
 import { startSandbox, type RunningSandbox, type SandboxSeed } from "@pics/onefile-sandbox";
 import { Effect, ManagedRuntime } from "effect";
@@ -160,6 +160,8 @@ export const openWorld = async (
     requestTimeoutMs?: number;
     /** Other client options (timeouts, retries, 429 waits), over the test defaults. */
     clientTuning?: ClientTuning;
+    /** How runs read OneFile (default: the product's own). */
+    exchangeStrategy?: ExchangeStrategy;
   } = {},
 ): Promise<World> => {
   const sandbox = options.sandbox ?? (await startSandbox({ port: 0, state: options.seed ?? baseSeed() }));
@@ -174,6 +176,7 @@ export const openWorld = async (
         retryBaseDelayMs: 5,
         ...options.clientTuning,
       },
+      exchangeStrategy: options.exchangeStrategy,
     }),
   );
   const run = <A, E>(effect: Effect.Effect<A, E, any>) => runtime.runPromise(effect as Effect.Effect<A, E, never>);
