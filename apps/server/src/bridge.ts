@@ -9,7 +9,7 @@
 import { Cause, Effect, Exit, Option } from "effect";
 import { Hono, type Context } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
-import { toHttpError } from "./errors.ts";
+import { toHttpError, type ServerError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { ServerRuntime, ServerServices } from "./runtime.ts";
@@ -20,7 +20,7 @@ export type AppContext = Context<AppEnv>;
 
 /** What a handler answers: JSON with a status, nothing (204), or a ready Response. */
 export type Reply = { readonly status: number; readonly body?: unknown } | Response;
-export type Handler = (c: AppContext) => Effect.Effect<Reply, unknown, ServerServices>;
+export type Handler = (c: AppContext) => Effect.Effect<Reply, ServerError, ServerServices>;
 
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });
 export const noContent: Reply = { status: 204 };
@@ -42,7 +42,8 @@ export const makeBridge =
       if (reply.status === 204 || reply.body === undefined) return c.body(null, reply.status as 204);
       return c.json(reply.body as object, reply.status as 200);
     }
-    const mapped = toHttpError(Option.getOrUndefined(Cause.failureOption(exit.cause)));
+    // The runtime's own build failure (typed unknown) cannot occur here: start-up builds it first.
+    const mapped = toHttpError(Option.getOrUndefined(Cause.failureOption(exit.cause)) as ServerError | undefined);
     if (mapped.internal) {
       log({
         level: "error",

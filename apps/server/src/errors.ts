@@ -1,10 +1,35 @@
 /**
- * Every failure the HTTP API can answer with, mapped to a status code in ONE place.
+ * Every failure the HTTP API can answer with, mapped to a status code in ONE place: the ANSWERS
+ * table, which has an entry for each tag of ServerError or does not compile.
  *
  * Body shape (http-api.md): `{"error": "<machine_code>", "message": "<sentence>", "details"?: …}`.
  * Bad input is always 4xx with the offending fields in `details`; only our own faults are 500,
  * and their message never carries internals (those go to the log).
  */
+import type {
+  DuplicateLearnerFound,
+  EnrolmentBlocked,
+  IntegrationDisabled,
+  InvalidRequest,
+  LearnerAlreadyEnrolled,
+  LearnerNotLinked,
+  OneFileLearnerAlreadyLinked,
+  OneFileNotConfigured,
+  RuleDisabled,
+  RunInProgress,
+  StepFailed,
+  UnknownCentre,
+} from "@pics/core";
+import type { InvalidClientConfig, OneFileError, UnsendableRequest } from "@pics/onefile-client";
+import type {
+  InvalidInput,
+  LeaseHeld,
+  LeaseLost,
+  RecordNotFound,
+  RunNotFound,
+  SecretUnreadable,
+  StoreError,
+} from "@pics/pics-store";
 import { Data } from "effect";
 
 export interface ErrorBody {
@@ -79,16 +104,13 @@ export interface Mapped {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-type Tagged = { readonly _tag: string; readonly message?: string } & Record<string, unknown>;
-
-const isTagged = (error: unknown): error is Tagged =>
-  typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string";
-
 const body = (error: string, message: string, details?: unknown): ErrorBody =>
   details === undefined ? { error, message } : { error, message, details };
 
 /** The OneFile client's errors (packages/onefile-client/src/errors.ts): OneFile failed → 502. */
-const ONEFILE_ERRORS: Readonly<Record<string, { code: string; explain: string }>> = {
+type OneFileFailure = Exclude<OneFileError, UnsendableRequest>;
+
+const ONEFILE_ERRORS: { readonly [K in OneFileFailure["_tag"]]: { readonly code: string; readonly explain: string } } = {
   Unauthorized: { code: "onefile_unauthorized", explain: "OneFile refused the customer token" },
   RateLimited: { code: "onefile_rate_limited", explain: "OneFile kept answering 429 (rate limited)" },
   NotFound: { code: "onefile_not_found", explain: "OneFile does not know a record we asked for" },
@@ -103,13 +125,12 @@ const ONEFILE_ERRORS: Readonly<Record<string, { code: string; explain: string }>
   CallBudgetFailed: { code: "onefile_budget_failed", explain: "the shared OneFile call budget could not be read" },
 };
 
-const onefileFailure = (error: Tagged, step?: string): Mapped | undefined => {
+const onefileFailure = (error: OneFileFailure, step?: string): Mapped => {
   const known = ONEFILE_ERRORS[error._tag];
-  if (known === undefined) return undefined;
   const details: Record<string, unknown> = { onefileError: error._tag };
-  if (typeof error.endpoint === "string") details.endpoint = error.endpoint;
-  if (typeof error.status === "number") details.status = error.status;
-  if (typeof error.codeName === "string") details.onefileCode = error.codeName;
+  if ("endpoint" in error) details.endpoint = error.endpoint;
+  if ("status" in error) details.status = error.status;
+  if ("codeName" in error && typeof error.codeName === "string") details.onefileCode = error.codeName;
   if (step !== undefined) details.step = step;
   return { status: 502, body: body(known.code, `${known.explain}: ${error.message ?? ""}`.trim(), details) };
 };
@@ -133,104 +154,128 @@ const DATABASE_BUSY: Mapped = {
   headers: { "Retry-After": "5" },
 };
 
-/** A StoreError (pics-store) whose cause is a lock held past the busy timeout, directly or inside a step or the call budget. */
-const isBusyStoreError = (error: Tagged): boolean =>
-  (error._tag === "StoreError" && error.busy === true) ||
-  ((error._tag === "StepFailed" || error._tag === "CallBudgetFailed") &&
-    isTagged(error.reason ?? error.cause) &&
-    isBusyStoreError((error.reason ?? error.cause) as Tagged));
+const isBusy = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as { _tag?: unknown })._tag === "StoreError" &&
+  (error as StoreError).busy;
 
-/** The single mapping from anything an operation can fail with to an HTTP answer. */
-export const toHttpError = (error: unknown): Mapped => {
-  if (!isTagged(error)) return INTERNAL;
-  if (isBusyStoreError(error)) return DATABASE_BUSY;
-  const message = String(error.message ?? error._tag);
-  switch (error._tag) {
-    case "HttpError": {
-      const e = error as unknown as HttpError;
-      return { status: e.status, body: body(e.code, e.text, e.details) };
-    }
-    // ---------------------------------------------------------------- 400 bad input
-    case "InvalidInput": {
-      const issues = tidyIssues(error.issues as ReadonlyArray<Issue>);
-      return { status: 400, body: body("invalid_input", describeIssues(String(error.what), issues), issues) };
-    }
-    case "InvalidRequest":
-      // core's InvalidRequest{field, reason}: the caller asked for something that does not fit.
-      if (typeof error.reason === "string") {
-        return { status: 400, body: body("invalid_request", message, [{ path: String(error.field), message: error.reason }]) };
-      }
-      // the OneFile client's InvalidRequest{endpoint, field}: PICS data OneFile's contract cannot take.
-      return {
-        status: 422,
-        body: body("onefile_request_invalid", `the data cannot be sent to OneFile: ${message}`, {
-          endpoint: error.endpoint,
-          field: error.field,
-        }),
-      };
-    // ---------------------------------------------------------------- 404
-    case "RecordNotFound":
-      return { status: 404, body: body("not_found", message, { entity: error.entity, id: error.id }) };
-    case "RunNotFound":
-      return { status: 404, body: body("not_found", message, { entity: "run", id: error.id }) };
-    // ---------------------------------------------------------------- 409
-    case "LearnerAlreadyEnrolled":
-      return {
-        status: 409,
-        body: body("already_enrolled", message, {
-          onefileId: error.onefileId,
-          candidates: [{ onefileId: error.onefileId, matchedOn: ["linked"] }],
-        }),
-      };
-    case "OneFileLearnerAlreadyLinked":
-      return {
-        status: 409,
-        body: body("onefile_learner_linked", message, { onefileId: error.onefileId, learnerId: error.learnerId }),
-      };
-    case "DuplicateLearnerFound":
-      return { status: 409, body: body("duplicate_learner", message, { candidates: error.candidates }) };
-    case "RunInProgress":
-      return { status: 409, body: body("run_in_progress", message, { subject: error.subject, holder: error.holder }) };
-    case "LearnerNotLinked":
-      return { status: 409, body: body("learner_not_linked", message, { learnerId: error.learnerId }) };
-    case "LeaseLost":
-      return { status: 409, body: body("lease_lost", message, { lease: error.name }) };
-    case "LeaseHeld":
-      return {
-        status: 409,
-        body: body("run_in_progress", "another operation is working on this; try again when it has finished"),
-      };
-    // ---------------------------------------------------------------- 422
-    case "EnrolmentBlocked":
-      return { status: 422, body: body("enrolment_blocked", message, { blockers: error.blockers }) };
-    // ---------------------------------------------------------------- 502 OneFile failed
-    case "StepFailed": {
-      const reason = error.reason;
-      if (isTagged(reason)) {
-        const failed = onefileFailure(reason, String(error.step));
-        if (failed) return { ...failed, body: { ...failed.body, message: message } };
-        if (reason._tag === "LeaseLost") {
-          return { status: 409, body: body("lease_lost", message, { lease: reason.name, step: error.step }) };
-        }
-        if (reason._tag === "RecordNotFound") {
-          return { status: 409, body: body("conflict", `a PICS record changed while the operation ran: ${message}`) };
-        }
-      }
-      return INTERNAL;
-    }
-    // ---------------------------------------------------------------- 503 switched off / not configured
-    case "IntegrationDisabled":
-      return { status: 503, body: body("integration_disabled", message) };
-    case "OneFileNotConfigured":
-    case "InvalidClientConfig":
-      return { status: 503, body: body("onefile_not_configured", message) };
-    case "SecretUnreadable":
-      return { status: 503, body: body("secret_unreadable", message) };
-    case "RuleDisabled":
-      return { status: 503, body: body("rule_disabled", message, { rule: error.rule }) };
-    default:
-      return onefileFailure(error) ?? INTERNAL;
-  }
+/**
+ * Every error a route's Effect may fail with. A handler failing with anything else does not
+ * compile (bridge.ts), and each member needs its entry in ANSWERS below.
+ */
+export type ServerError =
+  | HttpError
+  | InvalidInput
+  | InvalidRequest
+  | RecordNotFound
+  | RunNotFound
+  | UnknownCentre
+  | LearnerAlreadyEnrolled
+  | OneFileLearnerAlreadyLinked
+  | DuplicateLearnerFound
+  | RunInProgress
+  | LearnerNotLinked
+  | LeaseHeld
+  | LeaseLost
+  | EnrolmentBlocked
+  | StepFailed
+  | IntegrationDisabled
+  | OneFileNotConfigured
+  | InvalidClientConfig
+  | SecretUnreadable
+  | RuleDisabled
+  | StoreError
+  | OneFileError;
+
+type Answers = { readonly [K in ServerError["_tag"]]: (error: Extract<ServerError, { readonly _tag: K }>) => Mapped };
+
+/** The single mapping from each error to its HTTP answer: the compiler checks that none is missing. */
+const ANSWERS: Answers = {
+  HttpError: (e) => ({ status: e.status, body: body(e.code, e.text, e.details) }),
+  // ---------------------------------------------------------------- 400 bad input
+  InvalidInput: (e) => {
+    const issues = tidyIssues(e.issues);
+    return { status: 400, body: body("invalid_input", describeIssues(e.what, issues), issues) };
+  },
+  // The caller asked for something that does not fit.
+  InvalidRequest: (e) => ({
+    status: 400,
+    body: body("invalid_request", e.message, [{ path: e.field, message: e.reason }]),
+  }),
+  // ---------------------------------------------------------------- 404
+  RecordNotFound: (e) => ({ status: 404, body: body("not_found", e.message, { entity: e.entity, id: e.id }) }),
+  RunNotFound: (e) => ({ status: 404, body: body("not_found", e.message, { entity: "run", id: e.id }) }),
+  UnknownCentre: (e) => ({ status: 404, body: body("not_found", e.message, { entity: "centre", id: e.centreId }) }),
+  // ---------------------------------------------------------------- 409
+  LearnerAlreadyEnrolled: (e) => ({
+    status: 409,
+    body: body("already_enrolled", e.message, {
+      onefileId: e.onefileId,
+      candidates: [{ onefileId: e.onefileId, matchedOn: ["linked"] }],
+    }),
+  }),
+  OneFileLearnerAlreadyLinked: (e) => ({
+    status: 409,
+    body: body("onefile_learner_linked", e.message, { onefileId: e.onefileId, learnerId: e.learnerId }),
+  }),
+  DuplicateLearnerFound: (e) => ({ status: 409, body: body("duplicate_learner", e.message, { candidates: e.candidates }) }),
+  RunInProgress: (e) => ({ status: 409, body: body("run_in_progress", e.message, { subject: e.subject, holder: e.holder }) }),
+  LearnerNotLinked: (e) => ({ status: 409, body: body("learner_not_linked", e.message, { learnerId: e.learnerId }) }),
+  // The operation stopped writing because its lease passed to another process (SYNC-5 fencing).
+  LeaseLost: (e) => ({ status: 409, body: body("lease_lost", e.message, { lease: e.name }) }),
+  LeaseHeld: () => ({
+    status: 409,
+    body: body("run_in_progress", "another operation is working on this; try again when it has finished"),
+  }),
+  // ---------------------------------------------------------------- 422
+  EnrolmentBlocked: (e) => ({ status: 422, body: body("enrolment_blocked", e.message, { blockers: e.blockers }) }),
+  // PICS data OneFile's contract cannot take (the client refused to send it).
+  UnsendableRequest: (e) => ({
+    status: 422,
+    body: body("onefile_request_invalid", `the data cannot be sent to OneFile: ${e.message}`, {
+      endpoint: e.endpoint,
+      field: e.field,
+    }),
+  }),
+  // ---------------------------------------------------------------- 502 OneFile failed
+  Unauthorized: (e) => onefileFailure(e),
+  RateLimited: (e) => onefileFailure(e),
+  NotFound: (e) => onefileFailure(e),
+  Forbidden: (e) => onefileFailure(e),
+  RejectedByOneFile: (e) => onefileFailure(e),
+  OneFileUnavailable: (e) => onefileFailure(e),
+  CreateOutcomeUnknown: (e) => onefileFailure(e),
+  UndecodableResponse: (e) => onefileFailure(e),
+  // The shared call budget lives in the store: a busy database is SEC-3's 503, not OneFile's fault.
+  CallBudgetFailed: (e) => (isBusy(e.cause) ? DATABASE_BUSY : onefileFailure(e)),
+  StepFailed: (e) => {
+    const reason = e.reason;
+    if (reason._tag === "RecordNotFound")
+      return { status: 409, body: body("conflict", `a PICS record changed while the operation ran: ${e.message}`) };
+    if (reason._tag === "LeaseLost")
+      return { status: 409, body: body("lease_lost", e.message, { lease: reason.name, step: e.step }) };
+    if (reason._tag === "StoreError") return reason.busy ? DATABASE_BUSY : INTERNAL;
+    if (reason._tag === "UnsendableRequest") return INTERNAL;
+    if (reason._tag === "CallBudgetFailed" && isBusy(reason.cause)) return DATABASE_BUSY;
+    const failed = onefileFailure(reason, e.step);
+    return { ...failed, body: { ...failed.body, message: e.message } };
+  },
+  // ---------------------------------------------------------------- 503 switched off / not configured
+  IntegrationDisabled: (e) => ({ status: 503, body: body("integration_disabled", e.message) }),
+  OneFileNotConfigured: (e) => ({ status: 503, body: body("onefile_not_configured", e.message) }),
+  InvalidClientConfig: (e) => ({ status: 503, body: body("onefile_not_configured", e.message) }),
+  SecretUnreadable: (e) => ({ status: 503, body: body("secret_unreadable", e.message) }),
+  RuleDisabled: (e) => ({ status: 503, body: body("rule_disabled", e.message, { rule: e.rule }) }),
+  // ---------------------------------------------------------------- 500 our fault
+  StoreError: (e) => (e.busy ? DATABASE_BUSY : INTERNAL),
+};
+
+/** The answer to a route's failure; `undefined` (a defect or an interruption) is our fault. */
+export const toHttpError = (error: ServerError | undefined): Mapped => {
+  // Defensive: a value cast past the types (or a tag not listed) is still answered, as our fault.
+  const answer = error === undefined ? undefined : (ANSWERS[error._tag] as ((e: ServerError) => Mapped) | undefined);
+  return answer === undefined ? INTERNAL : answer(error!);
 };
 
 export const unauthorized: ErrorBody = {

@@ -11,6 +11,18 @@ import { IntegrationDisabled, OneFileNotConfigured } from "./errors.ts";
 
 export type ConnectionError = IntegrationDisabled | OneFileNotConfigured | SecretUnreadable | StoreError;
 
+/** SET-1, decided here only: an integration switched off in the settings refuses every OneFile operation. */
+export const checkIntegrationEnabled = (
+  settings: Pick<Settings, "integrationEnabled">,
+): Effect.Effect<void, IntegrationDisabled> =>
+  settings.integrationEnabled ? Effect.void : Effect.fail(new IntegrationDisabled());
+
+/** SET-1 on the stored settings, for callers that refuse before doing anything else (the HTTP routes). */
+export const requireIntegrationEnabled: Effect.Effect<void, IntegrationDisabled | StoreError, SettingsStore> = Effect.flatMap(
+  Effect.flatMap(SettingsStore, (store) => store.get),
+  checkIntegrationEnabled,
+);
+
 export interface OneFileConnectionShape {
   /** The client for operations that SET-1 gates (enrol, refresh, sync). */
   readonly client: Effect.Effect<{ client: OneFileClientShape; settings: Settings }, ConnectionError>;
@@ -54,9 +66,7 @@ export class OneFileConnection extends Context.Tag("core/OneFileConnection")<One
 
         return {
           clientEvenIfDisabled,
-          client: Effect.flatMap(clientEvenIfDisabled, (connection) =>
-            connection.settings.integrationEnabled ? Effect.succeed(connection) : Effect.fail(new IntegrationDisabled()),
-          ),
+          client: Effect.tap(clientEvenIfDisabled, (connection) => checkIntegrationEnabled(connection.settings)),
         };
       }),
     );

@@ -97,6 +97,10 @@ export interface EnrolmentShape {
   >;
 }
 
+/** ENR-10: the id names no OneFile user of this customer (unknown, or another customer's). */
+const notThisCustomers = (onefileLearnerId: number) =>
+  new InvalidRequest({ field: "onefileId", reason: `OneFile has no learner ${onefileLearnerId} for this customer` });
+
 /** SET-14: `auto` means on when the customer has more than one OneFile centre. */
 export const effectiveMultipleCentres = (settings: Settings, centreCount: number): boolean =>
   settings.multipleCentres === "on" || (settings.multipleCentres === "auto" && centreCount > 1);
@@ -345,7 +349,12 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const linkedTo = yield* records.learnerIdByOnefileId(onefileLearnerId);
             if (linkedTo !== null)
               return yield* new OneFileLearnerAlreadyLinked({ onefileId: onefileLearnerId, learnerId: linkedTo });
-            const user = yield* client.getUser(onefileLearnerId);
+            const user = yield* client.getUser(onefileLearnerId).pipe(
+              Effect.catchTags({
+                NotFound: () => notThisCustomers(onefileLearnerId),
+                Forbidden: () => notThisCustomers(onefileLearnerId),
+              }),
+            );
             if (user.Role !== 1) {
               return yield* new InvalidRequest({
                 field: "onefileId",

@@ -625,5 +625,4 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
 
 export const ExchangeLive = exchangeLayer(bulkStrategy);
 
-export type ExchangeError = ConnectionError | LearnerFailure | LearnerNotLinked;
 export type { Change };

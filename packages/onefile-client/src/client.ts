@@ -46,7 +46,7 @@ import {
   CreateOutcomeUnknown,
   Forbidden,
   InvalidClientConfig,
-  InvalidRequest,
+  UnsendableRequest,
   NotFound,
   type OneFileError,
   OneFileUnavailable,
@@ -319,12 +319,12 @@ const sessionToken = (response: RawResponse, label: string): Effect.Effect<strin
     : Effect.succeed(token);
 };
 
-const encode = <A, I>(schema: Schema.Schema<A, I>, endpoint: EndpointDef, value: A): Effect.Effect<I, InvalidRequest> =>
+const encode = <A, I>(schema: Schema.Schema<A, I>, endpoint: EndpointDef, value: A): Effect.Effect<I, UnsendableRequest> =>
   Schema.encode(schema)(value).pipe(
     Effect.mapError((e) => {
       const label = endpointLabel(endpoint);
       const { field, message } = firstIssue(e);
-      return new InvalidRequest({ endpoint: label, field, message: `${label}: request field ${field}: ${message}` });
+      return new UnsendableRequest({ endpoint: label, field, message: `${label}: request field ${field}: ${message}` });
     }),
   );
 

@@ -75,7 +75,7 @@ export class UndecodableResponse extends Data.TaggedError("UndecodableResponse")
 }> {}
 
 /** A request the client refused to send: it does not match the contract's request schema. */
-export class InvalidRequest extends Data.TaggedError("InvalidRequest")<{
+export class UnsendableRequest extends Data.TaggedError("UnsendableRequest")<{
   readonly endpoint: string;
   readonly field: string;
   readonly message: string;
@@ -101,5 +101,5 @@ export type OneFileError =
   | OneFileUnavailable
   | CreateOutcomeUnknown
   | UndecodableResponse
-  | InvalidRequest
+  | UnsendableRequest
   | CallBudgetFailed;

@@ -14,7 +14,7 @@ export {
   CreateOutcomeUnknown,
   Forbidden,
   InvalidClientConfig,
-  InvalidRequest,
+  UnsendableRequest,
   NotFound,
   OneFileUnavailable,
   RateLimited,

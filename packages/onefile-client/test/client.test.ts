@@ -113,12 +113,12 @@ describe("decoding tolerance", () => {
     }),
   );
 
-  it.scopedLive("a request that does not match the contract is refused before sending (InvalidRequest)", () =>
+  it.scopedLive("a request that does not match the contract is refused before sending (UnsendableRequest)", () =>
     Effect.gen(function* () {
       const stub = yield* stubServer((app) => authRoute(app));
       const client = yield* clientFor(stub.baseUrl);
       const e = yield* Effect.flip(client.updateUser(5, { DOB: "31/12/2000" }));
-      expect(e).toMatchObject({ _tag: "InvalidRequest", endpoint: "POST User/{id}", field: "DOB" });
+      expect(e).toMatchObject({ _tag: "UnsendableRequest", endpoint: "POST User/{id}", field: "DOB" });
       expect(stub.calls).toHaveLength(0);
     }),
   );

@@ -5,7 +5,6 @@ import { Enrolment } from "@pics/core";
 import { decodeInput } from "@pics/pics-store";
 import { Effect } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
-import { HttpError } from "../errors.ts";
 import { decodeQuery, pathId, PreviewQuery, readObject } from "../http.ts";
 import { EnrolBody, LinkBody } from "../schemas.ts";
 
@@ -81,20 +80,7 @@ export const enrolmentRoutes = (bridge: Bridge) =>
         Effect.gen(function* () {
           const learnerId = yield* pathId(c, "id");
           const { onefileId } = yield* decodeInput(LinkBody, "link request")(yield* readObject(c, "link request"));
-          const result = yield* (yield* Enrolment).link(learnerId, onefileId).pipe(
-            Effect.catchIf(
-              (e): e is Extract<typeof e, { _tag: "NotFound" | "Forbidden" }> => e._tag === "NotFound" || e._tag === "Forbidden",
-              () =>
-                Effect.fail(
-                  new HttpError({
-                    status: 400,
-                    code: "invalid_request",
-                    text: `OneFile has no learner ${onefileId} for this customer`,
-                    details: [{ path: "onefileId", message: "is not a OneFile user of this customer" }],
-                  }),
-                ),
-            ),
-          );
+          const result = yield* (yield* Enrolment).link(learnerId, onefileId);
           return ok(result);
         }),
     );

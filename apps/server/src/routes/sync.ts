@@ -2,8 +2,8 @@
  * The OneFile exchange (mounted at /api/v1): "Refresh with OneFile" (SYNC-1), sync runs and their
  * journal (JRN-2), and a learner's log.
  */
-import { Exchange } from "@pics/core";
-import { decodeInput, PicsRecords, RunLog, SettingsStore } from "@pics/pics-store";
+import { Exchange, requireIntegrationEnabled } from "@pics/core";
+import { decodeInput, PicsRecords, RunLog } from "@pics/pics-store";
 import { Effect, Option } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
 import { HttpError } from "../errors.ts";
@@ -15,18 +15,6 @@ const notAvailable = new HttpError({
   status: 501,
   code: "not_implemented",
   text: "the OneFile exchange (refresh and sync runs) is not available in this build",
-});
-
-/** SET-1 is checked here too, so a switched-off integration is refused before anything starts. */
-const requireEnabled = Effect.gen(function* () {
-  const settings = yield* (yield* SettingsStore).get;
-  if (!settings.integrationEnabled) {
-    return yield* new HttpError({
-      status: 503,
-      code: "integration_disabled",
-      text: "the OneFile integration is disabled in the settings (integrationEnabled = false)",
-    });
-  }
 });
 
 const exchange = Effect.flatMap(
@@ -59,7 +47,8 @@ export const syncRoutes = (bridge: Bridge) =>
           const query = yield* decodeQuery(c, DryRunQuery, "query");
           const body = yield* decodeInput(RefreshBody, "refresh request")(yield* readOptionalObject(c, "refresh request"));
           yield* (yield* PicsRecords).getLearner(learnerId);
-          yield* requireEnabled;
+          // SET-1 before anything starts.
+          yield* requireIntegrationEnabled;
           const outcome = yield* (yield* exchange).refresh(learnerId, {
             dryRun: isTrue(query.dryRun) || body.dryRun === true,
             trigger: "http",
@@ -80,7 +69,8 @@ export const syncRoutes = (bridge: Bridge) =>
       (c) =>
         Effect.gen(function* () {
           const body = yield* decodeInput(StartRunBody, "run request")(yield* readOptionalObject(c, "run request"));
-          yield* requireEnabled;
+          // SET-1 before anything starts.
+          yield* requireIntegrationEnabled;
           const started = yield* (yield* exchange).startRun({ kind: "full", trigger: "http", dryRun: body.dryRun === true });
           return ok({ runId: started.runId }, 202);
         }),
