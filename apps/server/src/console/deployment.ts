@@ -7,7 +7,7 @@
 import { Cause, Effect, Exit, Option } from "effect";
 import type { Context } from "hono";
 import { makeTokenCheck } from "../auth.ts";
-import { toHttpError } from "../errors.ts";
+import { toHttpError, type ServerError } from "../errors.ts";
 import type { ServerRuntime, ServerServices } from "../runtime.ts";
 
 /** A failure in words, as the API would answer it (errors.ts is the one mapping). */
@@ -32,7 +32,7 @@ export interface Deployment {
   /** A console link: `href("/runs/r1", { tab: "changes" })` → `/console/runs/r1?tab=changes`. Empty query values are left out. */
   readonly href: (path?: string, query?: Query) => string;
   /** Runs a service Effect of this deployment's product; failures come back in words, never thrown. */
-  readonly attempt: <A, E>(effect: Effect.Effect<A, E, ServerServices>) => Promise<Outcome<A>>;
+  readonly attempt: <A, E extends ServerError>(effect: Effect.Effect<A, E, ServerServices>) => Promise<Outcome<A>>;
   /** Checks an API token presented at sign-in (constant time, see auth.ts). */
   readonly checkToken: (presented: string) => Promise<boolean>;
   /** Key material for the session cookie and CSRF tokens (derived from the API token). */
@@ -85,7 +85,7 @@ export const makeDeployment = (options: {
     attempt: async (effect) => {
       const exit = await options.runtime.runPromiseExit(effect);
       if (Exit.isSuccess(exit)) return { ok: true, value: exit.value };
-      const mapped = toHttpError(Option.getOrUndefined(Cause.failureOption(exit.cause)));
+      const mapped = toHttpError(Option.getOrUndefined(Cause.failureOption(exit.cause)) as ServerError | undefined);
       const body = mapped.body as { error: string; message: string; details?: unknown };
       return {
         ok: false,
