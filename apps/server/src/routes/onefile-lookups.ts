@@ -3,7 +3,7 @@
  * centres and, per centre, its classrooms, assessors, placements and learners — paged, searchable,
  * read through the same client, limiter and read-once view as a run (core OneFileLookups).
  */
-import { OneFileLookups, type LookupQuery, type UnknownCentre } from "@pics/core";
+import { OneFileLookups, type LookupQuery } from "@pics/core";
 import { Effect, Schema } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
 import { HttpError } from "../errors.ts";
@@ -50,14 +50,6 @@ const centreIdOf = (raw: string) =>
     ),
   );
 
-/** UnknownCentre is answered here: a centre id that is not the customer's is an unknown resource. */
-const unknownCentre = <A, E, R>(effect: Effect.Effect<A, E | UnknownCentre, R>) =>
-  Effect.catchTag(effect as Effect.Effect<A, UnknownCentre, R>, "UnknownCentre", (e) =>
-    Effect.fail(
-      new HttpError({ status: 404, code: "not_found", text: e.message, details: { entity: "centre", id: e.centreId } }),
-    ),
-  ) as Effect.Effect<A, Exclude<E, UnknownCentre> | HttpError, R>;
-
 const KINDS = [
   { kind: "classrooms", summary: "A centre's classrooms {id, name, misId}" },
   {
@@ -100,8 +92,8 @@ export const onefileLookupRoutes = (bridge: Bridge) =>
             const centreId = yield* centreIdOf(c.req.param("centreId") ?? "");
             const query: LookupQuery = yield* decodeQuery(c, LookupQuerySchema, "query");
             const lookups = yield* OneFileLookups;
-            const page: unknown = yield* unknownCentre<unknown, unknown, never>(lookups[kind](centreId, query));
-            return ok(page);
+            // A centre id that is not the customer's (UnknownCentre) is answered 404 by the error table.
+            return ok(yield* lookups[kind](centreId, query));
           }),
       );
     }
