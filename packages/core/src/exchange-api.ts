@@ -3,7 +3,7 @@
  * Implemented in exchange.ts.
  */
 import type { OneFileError } from "@pics/onefile-client";
-import type { Change, RecordNotFound, RunNotFound, RunTrigger, RunWithErrors, StoreError } from "@pics/pics-store";
+import type { Change, LeaseLost, RecordNotFound, RunNotFound, RunTrigger, RunWithErrors, StoreError } from "@pics/pics-store";
 import { Context, type Effect } from "effect";
 import type { StepFailed } from "./apply.ts";
 import type { ConnectionError } from "./connection.ts";
@@ -11,7 +11,15 @@ import type { LearnerNotLinked, RunInProgress } from "./errors.ts";
 
 /** What the exchange can fail with; a run records a learner's failure instead of failing. */
 export type ExchangeError =
-  ConnectionError | OneFileError | StepFailed | StoreError | RecordNotFound | RunInProgress | RunNotFound | LearnerNotLinked;
+  | ConnectionError
+  | OneFileError
+  | StepFailed
+  | StoreError
+  | RecordNotFound
+  | RunInProgress
+  | RunNotFound
+  | LearnerNotLinked
+  | LeaseLost;
 
 export interface RefreshOutcome {
   /** The run record (JRN-1): outcome, counts, errors. */
