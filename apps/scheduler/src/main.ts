@@ -28,6 +28,10 @@ const main = async (): Promise<number> => {
   );
   const runtime = ManagedRuntime.make(IntegrationLayer(config));
   try {
+    // JRN-4: build everything now (rule packages checked, database opened and migrated), so a bad
+    // ONEFILE_SYNC_RULES or an unopenable DATABASE_URL stops the scheduler at start-up with the
+    // reason, instead of a daemon that idles and never runs at 2 a.m.
+    await runtime.runtime();
     if (command === "run-once") {
       const args = parseRunOnceArgs(rest);
       const run = await runtime.runPromise(
@@ -58,7 +62,9 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    log("scheduler_failed", { reason: error instanceof Error ? error.message : String(error) });
+    const reason = error instanceof Error ? error.message : String(error);
+    log("scheduler_failed", { reason });
+    process.stderr.write(`scheduler: cannot start: ${reason}\n`);
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ import {
   RunLog,
   type Change,
   type Learner,
+  type LeaseGuard,
   type RecordNotFound,
   type RunTrigger,
   type Settings,
@@ -28,11 +29,12 @@ import {
   RuleDisabled,
   type Blocker,
 } from "./errors.ts";
-import { holdLearner, type LearnerBusy } from "./learner-lease.ts";
+import { holdLearner, LeaseTtl, type LearnerBusy } from "./learner-lease.ts";
 import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
 import { isRef, PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
+import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
 import { sameVqReference, vqReferenceOf } from "./vq.ts";
 
@@ -198,14 +200,18 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
               ? undefined
               : (duplicates.find((d) => d.user.ID === intent.onefileId) ??
                 duplicates.find((d) => (d.user.MISID ?? "").trim() === learner.id));
-          if (own) {
+          // ENR-15: resumed only when it is the only candidate; with any other, blocked listing them all.
+          if (own && duplicates.length === 1) {
             ctx.onefileLearner = own.user.ID;
             items.push({ entity: "learner", id: learner.id, outcome: "resumed", onefileId: own.user.ID });
           } else if (duplicates.length > 0) {
             builder.block({
               code: "duplicate_learner",
               message: `OneFile already has ${duplicates.length === 1 ? "a learner" : "learners"} like "${learner.id}": ${duplicates
-                .map((d) => `${d.user.ID} (same ${d.matchedOn.join(", ")})`)
+                .map(
+                  (d) =>
+                    `${d.user.ID} (same ${d.matchedOn.join(", ")}${d === own ? "; this product's unfinished enrolment" : ""})`,
+                )
                 .join(", ")}; link instead of creating another`,
               entity: "learner",
               entityId: learner.id,
@@ -295,10 +301,20 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
           Effect.gen(function* () {
             const { client, settings } = yield* connection.client;
             const guard = yield* holdLearner(leases, request.learnerId, "enrolment");
-            const planned = yield* plan(request, client, settings);
+            let planned = yield* plan(request, client, settings);
             if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
 
             const dryRun = request.dryRun === true;
+            // ENR-14: claim the shared records this enrolment would create, then plan again, so one
+            // created meanwhile by another enrolment, refresh or run (any process) is matched instead.
+            const claims: Array<LeaseGuard> = [];
+            for (let round = 0; !dryRun && round < 3; round++) {
+              const needed = sharedCreates(planned.builder.steps).filter((c) => !claims.some((g) => g.name === c.claim));
+              if (needed.length === 0) break;
+              claims.push(...(yield* claimSharedCreates(leases, yield* LeaseTtl, needed, "enrolment")));
+              planned = yield* plan(request, client, settings);
+              if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
+            }
             const run = yield* runLog.start({ kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 });
             const shown = toPreview(request, planned);
             if (dryRun) {
@@ -312,7 +328,15 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
               return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
             }
             const results = yield* applyPlan(
-              { client, records, runLog, intents, runId: run.id, learnerId: request.learnerId, fence: guard.check },
+              {
+                client,
+                records,
+                runLog,
+                intents,
+                runId: run.id,
+                learnerId: request.learnerId,
+                fence: Effect.zipRight(guard.check, allGuards(claims)),
+              },
               planned.builder.steps,
             ).pipe(
               Effect.tapError((failure) =>

@@ -41,6 +41,7 @@ import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
 import { describePlan, planCentreReads, type CentreReadPlan, type ReadKind, type ReadMode } from "./read-planner.ts";
 import { Rules } from "./registry.ts";
+import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
 import { utcToLocal } from "./time.ts";
 
@@ -364,13 +365,21 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             : !createsSharedRecord(plan.steps)
               ? applyLearner(run, runId, learnerId, plan, fence)
               : // Learners run side by side and may need the same new assessor or placement. The creating
-                // learner goes alone and plans again first, so what an earlier learner created (stored on
-                // the officer/organisation, primed in the view) is used, never created twice.
+                // learner goes alone, claims the shared records in the store (ENR-14: against other
+                // operations and processes too) and plans again under the claim, so what was created
+                // meanwhile is found and used, never created twice.
                 run.sharedCreates.withPermits(1)(
-                  Effect.flatMap(records.getLearner(learnerId), (fresh) =>
-                    Effect.flatMap(planLearner(run, fresh, claimed), (again) =>
-                      applyLearner(run, runId, learnerId, again.plan, fence),
-                    ),
+                  Effect.scoped(
+                    Effect.gen(function* () {
+                      const claims = yield* claimSharedCreates(leases, leaseTtl, sharedCreates(plan.steps), "exchange", run.view);
+                      let again = (yield* planLearner(run, yield* records.getLearner(learnerId), claimed)).plan;
+                      const more = sharedCreates(again.steps).filter((c) => !claims.some((g) => g.name === c.claim));
+                      if (more.length > 0) {
+                        claims.push(...(yield* claimSharedCreates(leases, leaseTtl, more, "exchange", run.view)));
+                        again = (yield* planLearner(run, yield* records.getLearner(learnerId), claimed)).plan;
+                      }
+                      return yield* applyLearner(run, runId, learnerId, again, Effect.zipRight(fence, allGuards(claims)));
+                    }),
                   ),
                 );
           forgetLearner(run.view, learner.onefileId, centreId);

@@ -20,3 +20,4 @@ export * from "./exchange.ts";
 export * from "./pics-side.ts";
 export * from "./onefile-lookups.ts";
 export * from "./read-planner.ts";
+export * from "./shared-claims.ts";

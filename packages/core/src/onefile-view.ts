@@ -37,7 +37,10 @@ export interface OneFileView {
   readonly reviews: (centreId: number, learnerId: number) => Effect.Effect<ReadonlyArray<Review>, OneFileError>;
   /** Seeds an answer read in bulk, so the matching single read costs nothing (MIS ids lower-cased, trimmed). */
   readonly prime: (key: ViewKey, value: unknown) => void;
-  /** Drops an answer no later read needs (a finished learner's records), so a run's memory stays bounded. */
+  /**
+   * Drops a kept answer, so the next read asks OneFile again: a finished learner's records (a
+   * run's memory stays bounded), or a shared record just claimed (ENR-14: look it up again).
+   */
   readonly forget: (key: ViewKey) => void;
 }
 
@@ -46,6 +49,7 @@ export type ViewKey =
   | { readonly kind: "assessorsByMisId"; readonly centreId: number; readonly misId: string }
   | { readonly kind: "placementsByMisId"; readonly centreId: number; readonly misId: string }
   | { readonly kind: "placement"; readonly id: number }
+  | { readonly kind: "classrooms"; readonly centreId: number }
   | { readonly kind: "learningAims"; readonly learnerId: number }
   | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number };
 
@@ -73,7 +77,8 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
         client.searchPlacements({ OrganisationID: centreId, MISID: misId }),
       ),
     standards: (centreId) => once(`standards:${centreId}`, client.searchStandards({ OrganisationID: centreId })),
-    classrooms: (centreId) => once(`classrooms:${centreId}`, client.searchClassrooms({ OrganisationID: centreId })),
+    classrooms: (centreId) =>
+      once(keyOf({ kind: "classrooms", centreId }), client.searchClassrooms({ OrganisationID: centreId })),
     learnersBy: (centreId, field, value) =>
       once(
         `learners:${centreId}:${field}:${value.toLowerCase()}`,
