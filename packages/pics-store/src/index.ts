@@ -9,6 +9,7 @@ import { CentreCounts } from "./centre-counts.ts";
 import { Database, DEFAULT_DATABASE_URL, type DatabaseConfig } from "./database.ts";
 import { Intents } from "./intents.ts";
 import { Leases } from "./leases.ts";
+import { NotificationLog } from "./notification-log.ts";
 import { PicsRecords } from "./pics-records.ts";
 import { RunLog } from "./run-log.ts";
 import { SettingsStore } from "./settings-store.ts";
@@ -19,6 +20,7 @@ export * from "./centre-counts.ts";
 export * from "./database.ts";
 export * from "./intents.ts";
 export * from "./leases.ts";
+export * from "./notification-log.ts";
 export * from "./pics-records.ts";
 export * from "./records.ts";
 export * from "./run-log.ts";
@@ -34,7 +36,17 @@ export interface PicsStoreConfig extends DatabaseConfig {
   readonly secretKey: string;
 }
 
-export type PicsStore = Database | PicsRecords | SettingsStore | RunLog | Leases | CallBudgets | StandardsCache | Intents | CentreCounts;
+export type PicsStore =
+  | Database
+  | PicsRecords
+  | SettingsStore
+  | RunLog
+  | Leases
+  | CallBudgets
+  | StandardsCache
+  | Intents
+  | CentreCounts
+  | NotificationLog;
 
 export const PicsStore = {
   layer: (config: PicsStoreConfig) => {
@@ -48,6 +60,7 @@ export const PicsStore = {
       StandardsCache.layer,
       Intents.layer,
       CentreCounts.layer,
+      NotificationLog.layer,
     ).pipe(Layer.provideMerge(Database.layer(config)));
   },
   defaultUrl: DEFAULT_DATABASE_URL,

@@ -168,6 +168,9 @@ export const settings = sqliteTable("settings", {
   document: text("document").notNull(),
   /** AES-GCM ciphertext of the OneFile customer token (`v1.<iv>.<data>`, base64url), or null. */
   customerTokenCiphertext: text("customer_token_ciphertext"),
+  /** NOT-4: the webhook signing secret and the SMTP URL (it carries the password), sealed like the token. */
+  webhookSecretCiphertext: text("webhook_secret_ciphertext"),
+  smtpUrlCiphertext: text("smtp_url_ciphertext"),
   updatedAt: updatedAt(),
 });
 
@@ -297,4 +300,36 @@ export const onefileCentreCounts = sqliteTable(
     seenAt: text("seen_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.centreId, t.kind] })],
+);
+
+// ---------------------------------------------------------------- notifications (NOT)
+
+/**
+ * NOT-1: each notification is raised once across processes. Whoever inserts the key first sends
+ * it (`run:<runId>`, `daily_run_missed:<slot>`); everyone else sees the row and stays quiet.
+ */
+export const notificationClaims = sqliteTable("notification_claims", {
+  key: text("key").primaryKey(),
+  notificationId: text("notification_id").notNull(),
+  event: text("event").notNull(),
+  owner: text("owner"),
+  claimedAt: text("claimed_at").notNull(),
+});
+
+/** NOT-3: the deliveries log, one row per attempt per channel. */
+export const notificationDeliveries = sqliteTable(
+  "notification_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    notificationId: text("notification_id").notNull(),
+    event: text("event").notNull(), // run_failed | run_partially_succeeded | daily_run_missed | test
+    channel: text("channel").notNull(), // webhook | email
+    runId: text("run_id"),
+    at: text("at").notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    attempt: integer("attempt").notNull(),
+    status: integer("status"),
+    error: text("error"),
+  },
+  (t) => [index("notification_deliveries_notification").on(t.notificationId)],
 );

@@ -68,6 +68,109 @@ const BaseUrl = Schema.String.pipe(
   }),
 );
 
+// ---------------------------------------------------------------- notifications (NOT, http-api.md)
+
+export const NotificationEvent = Schema.Literal("run_failed", "run_partially_succeeded", "daily_run_missed");
+export type NotificationEvent = typeof NotificationEvent.Type;
+export const NOTIFICATION_EVENTS: ReadonlyArray<NotificationEvent> = [
+  "run_failed",
+  "run_partially_succeeded",
+  "daily_run_missed",
+];
+
+/**
+ * A string whose length is checked before anything else looks at it (SEC-3), and whose problems
+ * are said without echoing it (it may be a secret). `check` runs only on strings within `max`.
+ */
+const boundedString = (max: number, check: (s: string) => boolean, problem: string) =>
+  Schema.String.pipe(
+    Schema.filter((s) => (s.length <= max && check(s)) || (s.length > max ? `must be at most ${max} characters` : problem)),
+  );
+
+/** Each part is one run of characters that cannot belong to its neighbour: linear, no backtracking. */
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+export const EmailAddress = boundedString(254, (s) => EMAIL.test(s), "must be an e-mail address, e.g. ops@provider.example");
+
+const parsedUrl = (s: string): URL | null => {
+  try {
+    return new URL(s);
+  } catch {
+    return null;
+  }
+};
+
+export const WebhookUrl = boundedString(
+  2048,
+  (s) => {
+    const url = parsedUrl(s);
+    return url !== null && (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "";
+  },
+  "must be an absolute http(s) URL without user or password (the secret goes in webhookSecret)",
+);
+
+/** Standard Webhooks: `whsec_` and the base64 of 24 to 64 random bytes. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
+export const WebhookSecret = boundedString(
+  100,
+  (s) => WEBHOOK_SECRET.test(s),
+  "must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes",
+);
+
+export const SmtpUrl = boundedString(
+  2048,
+  (s) => {
+    const url = parsedUrl(s);
+    return url !== null && (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+  },
+  "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587",
+);
+
+const Events = Schema.Array(NotificationEvent).pipe(
+  Schema.maxItems(NOTIFICATION_EVENTS.length, { message: () => "lists each event at most once" }),
+  Schema.filter((events) => new Set(events).size === events.length || "lists each event at most once"),
+);
+
+const notificationFields = {
+  webhookUrl: Schema.NullOr(WebhookUrl),
+  emailTo: Schema.Array(EmailAddress).pipe(Schema.maxItems(20, { message: () => "must list at most 20 addresses" })),
+  emailFrom: Schema.NullOr(EmailAddress),
+  events: Events,
+};
+
+/** The stored part of `notifications`; the two secrets live sealed in their own columns (NOT-4). */
+export const NotificationSettings = Schema.Struct(notificationFields);
+export type NotificationSettings = typeof NotificationSettings.Type;
+
+export const defaultNotificationSettings: NotificationSettings = {
+  webhookUrl: null,
+  emailTo: [],
+  emailFrom: null,
+  events: NOTIFICATION_EVENTS,
+};
+
+/** A secret field: one message for any bad value, never the value itself (SEC-2). */
+const writeOnly = (schema: Schema.Schema<string>, problem: string) =>
+  Schema.NullOr(schema).annotations({ message: () => ({ message: problem, override: true }) });
+
+const readOnly = (instead: string) => Schema.optional(Schema.Unknown.pipe(Schema.filter(() => `is read-only: ${instead}`)));
+
+/** `notifications` in a `PUT /settings` body: any subset, merged into the current one. */
+export const NotificationSettingsPatch = Schema.Struct({
+  webhookUrl: Schema.optional(notificationFields.webhookUrl),
+  emailTo: Schema.optional(notificationFields.emailTo),
+  emailFrom: Schema.optional(notificationFields.emailFrom),
+  events: Schema.optional(notificationFields.events),
+  webhookSecret: Schema.optional(
+    writeOnly(WebhookSecret, "must be a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 bytes), or null to clear it"),
+  ),
+  smtpUrl: Schema.optional(
+    writeOnly(SmtpUrl, "must be an smtp:// or smtps:// URL of at most 2048 characters, or null to clear it"),
+  ),
+  webhookSecretSet: readOnly("send webhookSecret to set the secret or null to clear it"),
+  smtpUrlSet: readOnly("send smtpUrl to set it or null to clear it"),
+});
+export type NotificationSettingsPatch = typeof NotificationSettingsPatch.Type;
+
 export const SettingsFields = {
   integrationEnabled: Schema.Boolean,
   environment: Environment,
@@ -87,6 +190,7 @@ export const SettingsFields = {
   dailySync: DailySync,
   endedWithinDays: Schema.Int.pipe(Schema.between(0, 3650, { message: () => "must be a whole number of days, 0 to 3650" })),
   onefileRateLimit: RateLimit,
+  notifications: NotificationSettings,
 };
 
 /** The whole settings document, as stored. */
@@ -118,6 +222,7 @@ export const defaultSettings: Settings = {
   dailySync: { cron: "0 2 * * *", timeZone: "Europe/London" },
   endedWithinDays: 31,
   onefileRateLimit: { calls: 300, windowSeconds: 60 },
+  notifications: defaultNotificationSettings,
 };
 
 /**
@@ -127,6 +232,7 @@ export const defaultSettings: Settings = {
 export const SettingsPatch = Schema.partial(
   Schema.Struct({
     ...SettingsFields,
+    notifications: NotificationSettingsPatch,
     customerToken: Schema.NullOr(Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))),
   }),
 );
@@ -137,6 +243,9 @@ export const decodeSettings = decodeInput(Settings, "settings");
 
 /** Applies a patch to the current settings; the merged whole must then pass `decodeSettings`. */
 export const mergeSettings = (current: Settings, patch: SettingsPatch): unknown => {
-  const { customerToken: _secret, ...fields } = patch;
-  return { ...current, ...fields };
+  const { customerToken: _secret, notifications, ...fields } = patch;
+  if (notifications === undefined) return { ...current, ...fields };
+  // `notifications` merges one level down, so a form that changes the webhook keeps the e-mail.
+  const { webhookSecret: _w, smtpUrl: _s, webhookSecretSet: _wf, smtpUrlSet: _sf, ...notificationFields } = notifications;
+  return { ...current, ...fields, notifications: { ...current.notifications, ...notificationFields } };
 };

@@ -218,7 +218,11 @@ describe("SettingsStore", () => {
   it.effect("starts from the documented defaults, merges patches, refuses invalid ones whole", () =>
     Effect.gen(function* () {
       const settings = yield* SettingsStore;
-      expect(yield* settings.get).toEqual({ ...defaultSettings, customerTokenSet: false });
+      expect(yield* settings.get).toEqual({
+        ...defaultSettings,
+        notifications: { ...defaultSettings.notifications, webhookSecretSet: false, smtpUrlSet: false },
+        customerTokenSet: false,
+      });
 
       const saved = yield* settings.update({ integrationEnabled: true, uploadReviews: true, customerToken: "cust-token-123" });
       expect(saved).toMatchObject({ integrationEnabled: true, uploadReviews: true, customerTokenSet: true });
@@ -566,6 +570,13 @@ describe("settings defaults (integration.md §1)", () => {
       dailySync: { cron: "0 2 * * *", timeZone: "Europe/London" },
       endedWithinDays: 31,
       onefileRateLimit: { calls: 300, windowSeconds: 60 },
+      // http-api.md "Notifications": no webhook, no e-mail, all three events.
+      notifications: {
+        webhookUrl: null,
+        emailTo: [],
+        emailFrom: null,
+        events: ["run_failed", "run_partially_succeeded", "daily_run_missed"],
+      },
     });
   });
 });
