@@ -41,6 +41,8 @@ export interface NotificationLogShape {
   /** True for the one caller (in any process) that claimed `key` first; false for everyone else. */
   readonly claim: (claim: Claim) => Effect.Effect<boolean, StoreError>;
   readonly claimed: (key: string) => Effect.Effect<boolean, StoreError>;
+  /** The time first recorded under `key` (recording `at` if nothing was): a once-set marker. */
+  readonly firstTime: (key: string, at: string) => Effect.Effect<string, StoreError>;
   readonly record: (attempt: DeliveryAttempt) => Effect.Effect<Delivery, StoreError>;
   /** Newest first; `cursor` is the id of the last delivery of the previous page. */
   readonly deliveries: (options?: {
@@ -55,6 +57,11 @@ export interface NotificationLogShape {
     since: string,
     statuses: ReadonlyArray<Exclude<RunStatus, "running">>,
   ) => Effect.Effect<ReadonlyArray<Run>, StoreError>;
+  /** A run with its first `limit` per-learner errors (a run may have thousands); null if unknown. */
+  readonly runWithFirstErrors: (
+    runId: string,
+    limit: number,
+  ) => Effect.Effect<{ run: Run; errors: ReadonlyArray<{ learnerId: string; code: string; reason: string }> } | null, StoreError>;
   /** Did a daily run (not dry, not interrupted) start at or after `from` and end by `to`? */
   readonly dailyRunCompletedBetween: (from: string, to: string) => Effect.Effect<boolean, StoreError>;
 }
@@ -123,6 +130,18 @@ export class NotificationLog extends Context.Tag("pics-store/NotificationLog")<N
               .where(eq(t.notificationClaims.key, key));
             return rows.length > 0;
           }),
+        firstTime: (key, at) =>
+          database.use("read notification marker", async (db) => {
+            await db
+              .insert(t.notificationClaims)
+              .values({ key, notificationId: "-", event: "marker", claimedAt: at })
+              .onConflictDoNothing();
+            const [row] = await db
+              .select({ at: t.notificationClaims.claimedAt })
+              .from(t.notificationClaims)
+              .where(eq(t.notificationClaims.key, key));
+            return row?.at ?? at;
+          }),
         record: (attempt) =>
           database.use("record delivery", async (db) => {
             const [row] = await db.insert(t.notificationDeliveries).values(attempt).returning();
@@ -167,6 +186,18 @@ export class NotificationLog extends Context.Tag("pics-store/NotificationLog")<N
                     .limit(100)
                 ).map(toRun),
               ),
+        runWithFirstErrors: (runId, limit) =>
+          database.use("read run to notify", async (db) => {
+            const [row] = await db.select().from(t.runs).where(eq(t.runs.id, runId));
+            if (row === undefined) return null;
+            const errors = await db
+              .select({ learnerId: t.runErrors.learnerId, code: t.runErrors.code, reason: t.runErrors.reason })
+              .from(t.runErrors)
+              .where(and(eq(t.runErrors.runId, runId), isNotNull(t.runErrors.learnerId)))
+              .orderBy(t.runErrors.id)
+              .limit(limit);
+            return { run: toRun(row), errors: errors.map((e) => ({ ...e, learnerId: e.learnerId! })) };
+          }),
         dailyRunCompletedBetween: (from, to) =>
           database.use("read daily runs of a slot", async (db) => {
             const rows = await db
