@@ -6,6 +6,7 @@
  * everything up before creating, so nothing is duplicated.
  */
 import { Exchange, RUN_LEASE } from "@pics/core";
+import { Notifier, type NotificationResult } from "@pics/notifications";
 import { RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { dueSlot, nextSlot } from "./slots.ts";
@@ -54,16 +55,36 @@ export const tick = (options: DaemonOptions) =>
       ...run.progress,
       next: nextSlot(cron, timeZone, new Date())?.toISOString(),
     });
+    // NOT-1: tell the operator now (failed or partly failed; once, whichever process claims it).
+    // Its retries may take an hour: they run beside the next ticks.
+    yield* Effect.forkDaemon(
+      Effect.flatMap(Notifier, (notifier) => notifier.notifyRun(run.id)).pipe(
+        Effect.tap((sent) =>
+          sent ? Effect.sync(() => options.log("run_notified", { runId: run.id, ...summary(sent) })) : Effect.void,
+        ),
+        Effect.catchAllCause((cause) =>
+          Effect.sync(() => options.log("run_notification_failed", { runId: run.id, reason: String(cause) })),
+        ),
+      ),
+    );
     return "ran" as const;
   });
+
+const summary = (sent: NotificationResult) => ({
+  event: sent.notification.type,
+  deliveries: sent.deliveries.map((d) => `${d.channel}:${d.ok ? "ok" : "failed"}`),
+});
 
 export const daemon = (options: DaemonOptions) =>
   Effect.gen(function* () {
     options.log("scheduler_started", { tickMs: options.tickMs });
+    // NOT-1: the watch notices runs that ended elsewhere and a daily run missing 6 hours after its
+    // slot (this scheduler stuck, or another one dead); the server runs the same watch.
+    yield* Effect.forkScoped(Effect.flatMap(Notifier, (notifier) => notifier.watch));
     while (true) {
       const result = yield* Effect.either(tick(options));
       if (result._tag === "Left")
         options.log("scheduler_tick_failed", { reason: String((result.left as { message?: string }).message ?? result.left) });
       yield* Effect.sleep(options.tickMs);
     }
-  });
+  }).pipe(Effect.scoped);

@@ -19,6 +19,8 @@ const SchedulerEnvFields = {
   SCHEDULER_TICK_MS: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.positive()), {
     default: () => 30_000,
   }),
+  /** The server's port, read only for the default PUBLIC_URL of notification links (http://localhost:<PORT>). */
+  PORT: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535)), { default: () => 8080 }),
 };
 
 const main = async (): Promise<number> => {
@@ -26,7 +28,9 @@ const main = async (): Promise<number> => {
   const config = await Effect.runPromise(
     integrationConfig(env, (warning, fields) => log("config_warning", { warning, ...fields })),
   );
-  const runtime = ManagedRuntime.make(IntegrationLayer(config));
+  const runtime = ManagedRuntime.make(
+    IntegrationLayer({ ...config, publicUrl: config.publicUrl ?? `http://localhost:${env.PORT}`, processName: "scheduler" }),
+  );
   try {
     // JRN-4: build everything now (rule packages checked, database opened and migrated), so a bad
     // ONEFILE_SYNC_RULES or an unopenable DATABASE_URL stops the scheduler at start-up with the

@@ -24,6 +24,7 @@ import { unauthorized } from "./errors.ts";
 import { jsonLogger, type Logger } from "./log.ts";
 import { httpKey } from "./metrics.ts";
 import { enrolmentRoutes } from "./routes/enrolment.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { onefileRoutes } from "./routes/onefile.ts";
 import { onefileLookupRoutes } from "./routes/onefile-lookups.ts";
 import { operationRoutes, type OperationsDeps } from "./routes/operations.ts";
@@ -59,6 +60,7 @@ const MOUNTS: ReadonlyArray<readonly [base: string, build: (deps: AreaDeps) => S
   ["/api/v1", (d) => onefileLookupRoutes(d.bridge)],
   ["/api/v1", (d) => enrolmentRoutes(d.bridge)],
   ["/api/v1", (d) => syncRoutes(d.bridge)],
+  ["/api/v1", (d) => notificationRoutes(d.bridge)],
 ];
 
 const joinPath = (base: string, path: string) => (base === "/" ? path : `${base}${path}`);

@@ -43,5 +43,11 @@ export const loadConfig = (env: Env, log: Logger): Effect.Effect<ServerConfig, C
   Effect.gen(function* () {
     const e = yield* decodeEnv(ServerEnvFields, env);
     const integration = yield* integrationConfig(e, (msg, fields) => log({ level: "warn", msg, ...fields }));
-    return { port: e.PORT, host: e.HOST, apiToken: e.API_TOKEN, integration };
+    return {
+      port: e.PORT,
+      host: e.HOST,
+      apiToken: e.API_TOKEN,
+      // PUBLIC_URL (notification links) defaults to this server on this host (http-api.md).
+      integration: { ...integration, publicUrl: integration.publicUrl ?? `http://localhost:${e.PORT}`, processName: "server" },
+    };
   });

@@ -6,7 +6,7 @@ import { Effect } from "effect";
 import { makeApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { jsonLogger as log } from "./log.ts";
-import { makeRuntime, startRuntime } from "./runtime.ts";
+import { makeRuntime, startNotificationWatch, startRuntime } from "./runtime.ts";
 
 // Declared loosely so `tsc` passes without Deno's type definitions.
 declare const Deno: any;
@@ -27,6 +27,7 @@ try {
   fail(error instanceof Error ? error.message : String(error));
 }
 
+const stopNotificationWatch = startNotificationWatch(runtime);
 const app = makeApp(runtime, { apiToken: config.apiToken, logger: log });
 const controller = new AbortController();
 const server = Deno.serve(
@@ -52,6 +53,7 @@ Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
 Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
 
 await server.finished;
+await stopNotificationWatch();
 await runtime.dispose();
 log({ level: "info", msg: "stopped" });
 Deno.exit(0);

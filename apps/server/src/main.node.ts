@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { makeApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { jsonLogger as log } from "./log.ts";
-import { makeRuntime, startRuntime } from "./runtime.ts";
+import { makeRuntime, startNotificationWatch, startRuntime } from "./runtime.ts";
 
 const fail = (message: string): never => {
   log({ level: "error", msg: "start-up failed", reason: message });
@@ -27,6 +27,7 @@ try {
   fail(error instanceof Error ? error.message : String(error));
 }
 
+const stopNotificationWatch = startNotificationWatch(runtime);
 const app = makeApp(runtime, { apiToken: config.apiToken, logger: log });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
   log({
@@ -49,6 +50,7 @@ const stop = (signal: string) => {
   const force = setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 10_000);
   force.unref();
   server.close(async () => {
+    await stopNotificationWatch();
     await runtime.dispose();
     log({ level: "info", msg: "stopped" });
     process.exit(0);

@@ -4,9 +4,10 @@
  * limiter, the rule registry) are shared for the life of the process.
  */
 import type { Enrolment, OneFileConnection, OneFileLookups, ReferenceData, Rules } from "@pics/core";
+import { Notifier } from "@pics/notifications";
 import { IntegrationLayer, type IntegrationConfig } from "@pics/product";
 import type { Database, PicsRecords, RunLog, SettingsStore, StandardsCache } from "@pics/pics-store";
-import { ManagedRuntime } from "effect";
+import { Effect, Fiber, ManagedRuntime } from "effect";
 
 /** What the routes use. `Exchange` is looked up optionally (see app.ts). */
 export type ServerServices =
@@ -19,7 +20,8 @@ export type ServerServices =
   | Enrolment
   | ReferenceData
   | OneFileConnection
-  | OneFileLookups;
+  | OneFileLookups
+  | Notifier;
 
 export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
 
@@ -31,4 +33,14 @@ export const makeRuntime = (config: IntegrationConfig) => ManagedRuntime.make(In
  */
 export const startRuntime = async (runtime: ReturnType<typeof makeRuntime>): Promise<void> => {
   await runtime.runtime();
+};
+
+/**
+ * NOT-1: the server's own notification watch (every 60 s): runs that ended here or anywhere else
+ * are notified, and a daily run missing 6 hours after its slot is noticed even when the scheduler
+ * is dead. Returns how to stop it (before disposing the runtime).
+ */
+export const startNotificationWatch = (runtime: ServerRuntime): (() => Promise<void>) => {
+  const fiber = runtime.runFork(Effect.flatMap(Notifier, (notifier) => notifier.watch));
+  return () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined);
 };

@@ -22,7 +22,7 @@ describe("configuration", () => {
       port: 8080,
       host: "0.0.0.0",
       apiToken: "tok-123",
-      integration: { store: { url }, rules: undefined },
+      integration: { store: { url }, rules: undefined, publicUrl: "http://localhost:8080", processName: "server" },
     });
     const key = Either.isRight(first.result) ? first.result.right.integration.store.secretKey : "";
     expect(readFileSync(join(dir, "data", "secret.key"), "utf8").trim()).toBe(key);
@@ -44,6 +44,7 @@ describe("configuration", () => {
       SECRET_KEY: "0123456789abcdef",
       ONEFILE_SYNC_RULES: "officer,organisation",
       LEASE_TTL_MS: "5000",
+      PUBLIC_URL: "https://pics.provider.example",
       SANDBOX_PORT: "",
     });
     expect(Either.isRight(result) && result.right).toEqual({
@@ -54,6 +55,8 @@ describe("configuration", () => {
         store: { url: "libsql://db.example.test", authToken: "db-token", secretKey: "0123456789abcdef" },
         rules: "officer,organisation",
         leaseTtlMs: 5000,
+        publicUrl: "https://pics.provider.example",
+        processName: "server",
       },
     });
   });
@@ -65,6 +68,7 @@ describe("configuration", () => {
       SECRET_KEY: "short",
       DATABASE_URL: "postgres://x",
       LEASE_TTL_MS: "soon",
+      PUBLIC_URL: "pics.provider.example",
     });
     expect(Either.isLeft(result) && result.left.problems).toEqual([
       "PORT must be a port number 0-65535 (0 = any free port)",
@@ -72,6 +76,7 @@ describe("configuration", () => {
       "DATABASE_URL must be file:…, :memory:, libsql://… or http(s)://…",
       "SECRET_KEY must be at least 16 characters",
       "LEASE_TTL_MS must be a positive whole number",
+      "PUBLIC_URL must be an absolute URL, e.g. https://pics.provider.example",
     ]);
     const remote = load({ API_TOKEN: "t", DATABASE_URL: "libsql://db.example.test" });
     expect(Either.isLeft(remote.result) && remote.result.left.message).toContain("SECRET_KEY is required with a remote database");

@@ -46,6 +46,20 @@ export const ProductEnvFields = {
   SECRET_KEY: Schema.optional(Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" }))),
   ONEFILE_SYNC_RULES: Schema.optional(Schema.String),
   LEASE_TTL_MS: Schema.optional(PositiveIntFromString),
+  /** The console's base URL, for the links in notifications (NOT-2); default http://localhost:<PORT>. */
+  PUBLIC_URL: Schema.optional(
+    Schema.String.pipe(
+      Schema.filter((u) => {
+        if (u.length > 2048) return "must be at most 2048 characters";
+        try {
+          const url = new URL(u);
+          return url.protocol === "http:" || url.protocol === "https:" || "must be an http(s) URL";
+        } catch {
+          return "must be an absolute URL, e.g. https://pics.provider.example";
+        }
+      }),
+    ),
+  ),
 };
 
 const ProductEnv = Schema.Struct(ProductEnvFields);
@@ -154,6 +168,7 @@ export const integrationConfig = (
     store: { url: e.DATABASE_URL, authToken: e.DATABASE_AUTH_TOKEN, secretKey: secret.right },
     rules: e.ONEFILE_SYNC_RULES,
     leaseTtlMs: e.LEASE_TTL_MS,
+    publicUrl: e.PUBLIC_URL,
   });
 };
 

@@ -16,6 +16,7 @@ import {
   type ExchangeStrategy,
   type RulePackage,
 } from "@pics/core";
+import { Notifier } from "@pics/notifications";
 import { PicsStore, type PicsStoreConfig } from "@pics/pics-store";
 import { learnerRules } from "@pics/rules-learner";
 import { officerRules } from "@pics/rules-officer";
@@ -47,7 +48,14 @@ export interface IntegrationConfig {
   readonly exchangeStrategy?: ExchangeStrategy;
   /** How long a dead process's leases block others (default 60 s; env LEASE_TTL_MS). */
   readonly leaseTtlMs?: number | undefined;
+  /** The console's base URL in notification links (env PUBLIC_URL; each app knows its default). */
+  readonly publicUrl?: string | undefined;
+  /** Which process this is (`server`, `scheduler`), recorded with the notifications it claims. */
+  readonly processName?: string | undefined;
 }
+
+/** PUBLIC_URL when it is not set: the server on this host at its default port. */
+export const DEFAULT_PUBLIC_URL = "http://localhost:8080";
 
 export const IntegrationLayer = (config: IntegrationConfig) => {
   const store = PicsStore.layer(config.store);
@@ -56,10 +64,16 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
     Rules.layer(allRulePackages, config.rules),
     config.leaseTtlMs === undefined ? Layer.empty : Layer.succeed(LeaseTtl, config.leaseTtlMs),
   ).pipe(Layer.provideMerge(store));
+  // NOT-1..3: every process can notify; the store's claims keep each notification to one.
+  const notifier = Notifier.layer({
+    publicUrl: config.publicUrl ?? DEFAULT_PUBLIC_URL,
+    ...(config.processName === undefined ? {} : { owner: config.processName }),
+  });
   return Layer.mergeAll(
     Enrolment.layer,
     ReferenceData.layer,
     OneFileLookups.layer,
     exchangeLayer(config.exchangeStrategy ?? bulkStrategy),
+    notifier,
   ).pipe(Layer.provideMerge(foundation));
 };
