@@ -8,16 +8,10 @@
  * - HTTP requests are this process's own.
  */
 import type { ClientCounters } from "@pics/onefile-client";
+import type { RunCount } from "@pics/pics-store";
 
-export interface RunCountRow {
-  readonly kind: string;
-  readonly status: string;
-  readonly dryRun: boolean;
-  readonly runs: number;
-  /** Learners that succeeded (a run's `done` may include its failed ones; see app.ts). */
-  readonly synced: number;
-  readonly failed: number;
-}
+/** One row per kind, status and dry run, from the run log in the store. */
+export type RunCountRow = RunCount;
 
 export interface MetricsInput {
   readonly runs: ReadonlyArray<RunCountRow>;

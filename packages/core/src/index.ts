@@ -10,6 +10,7 @@ export * from "./learner-lease.ts";
 export * from "./onefile-view.ts";
 export * from "./plan.ts";
 export * from "./reference-data.ts";
+export * from "./status.ts";
 export * from "./registry.ts";
 export * from "./rules.ts";
 export * from "./time.ts";

@@ -1,10 +1,13 @@
 /**
- * STAT-2 connection test and STAT-3 refresh of qualification links (the OneFile Standards of
- * every centre, cached so enrolment previews and the standards list need no OneFile call).
+ * STAT-1 status (status.ts), STAT-2 connection test and STAT-3 refresh of qualification links (the
+ * OneFile Standards of every centre, cached for the standards list and, when OneFile cannot be
+ * asked, SET-14's centre count; enrolment previews read OneFile live, D13).
  */
-import { StandardsCache, type CachedStandard, type StoreError } from "@pics/pics-store";
+import { RunLog, SettingsStore, StandardsCache, type CachedStandard, type StoreError } from "@pics/pics-store";
 import { Context, Effect, Layer } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
+import { Rules } from "./registry.ts";
+import { makeMultipleCentres, makeStatus, type IntegrationStatus } from "./status.ts";
 import { vqReferenceOf } from "./vq.ts";
 import type { OneFileError } from "@pics/onefile-client";
 
@@ -35,6 +38,10 @@ export interface QualificationLinksResult {
 }
 
 export interface ReferenceDataShape {
+  /** STAT-1: what is switched on, the last synchronisation and the current run. */
+  readonly status: Effect.Effect<IntegrationStatus, StoreError>;
+  /** SET-14's effective value (`auto` resolved with the customer's centre count). */
+  readonly multipleCentres: Effect.Effect<boolean, StoreError>;
   readonly connectionTest: Effect.Effect<ConnectionTestResult, StoreError>;
   readonly refreshQualificationLinks: Effect.Effect<QualificationLinksResult, Exclude<ConnectionError, never> | OneFileError>;
   readonly standards: Effect.Effect<ReadonlyArray<CachedStandard>, StoreError>;
@@ -64,6 +71,9 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
     Effect.gen(function* () {
       const connection = yield* OneFileConnection;
       const cache = yield* StandardsCache;
+      const settings = (yield* SettingsStore).get;
+      const multipleCentres = makeMultipleCentres({ settings, connection, standards: cache });
+      const status = makeStatus({ settings, rules: yield* Rules, runLog: yield* RunLog, multipleCentres });
 
       const connectionTest: ReferenceDataShape["connectionTest"] = Effect.gen(function* () {
         const connected = yield* Effect.either(connection.clientEvenIfDisabled);
@@ -121,7 +131,13 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
         return { standards: standards.length, centres: centres.length, refreshedAt, durationMs: Date.now() - started };
       });
 
-      return { connectionTest, refreshQualificationLinks, standards: cache.list } satisfies ReferenceDataShape;
+      return {
+        status,
+        multipleCentres,
+        connectionTest,
+        refreshQualificationLinks,
+        standards: cache.list,
+      } satisfies ReferenceDataShape;
     }),
   );
 }

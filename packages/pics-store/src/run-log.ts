@@ -113,6 +113,18 @@ export interface RunLogShape {
   ) => Effect.Effect<ReadonlyArray<Run>, StoreError>;
   /** Runs still marked running, oldest first (a stale heartbeat means their process died). */
   readonly running: Effect.Effect<ReadonlyArray<Run>, StoreError>;
+  /** Every run counted by kind, status and dry run, with the learners synced and failed (metrics). */
+  readonly counts: Effect.Effect<ReadonlyArray<RunCount>, StoreError>;
+}
+
+export interface RunCount {
+  readonly kind: string;
+  readonly status: string;
+  readonly dryRun: boolean;
+  readonly runs: number;
+  /** Learners that succeeded: a run's `done` includes its failed ones (D26). */
+  readonly synced: number;
+  readonly failed: number;
 }
 
 type RunRow = typeof t.runs.$inferSelect;
@@ -326,6 +338,22 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
               .where(and(eq(t.runs.status, "running"), isNull(t.runs.endedAt)))
               .orderBy(asc(t.runs.id))
           ).map(toRun),
+        ),
+        counts: database.use("count runs", async (db) =>
+          (
+            await db
+              .select({
+                kind: t.runs.kind,
+                status: t.runs.status,
+                dryRun: t.runs.dryRun,
+                runs: sql<number>`COUNT(*)`,
+                // `done` counts finished learners, failed ones included (D26).
+                synced: sql<number>`COALESCE(SUM(MAX(${t.runs.done} - ${t.runs.failed}, 0)), 0)`,
+                failed: sql<number>`COALESCE(SUM(${t.runs.failed}), 0)`,
+              })
+              .from(t.runs)
+              .groupBy(t.runs.kind, t.runs.status, t.runs.dryRun)
+          ).map((row) => ({ ...row, runs: Number(row.runs), synced: Number(row.synced), failed: Number(row.failed) })),
         ),
       } satisfies RunLogShape;
     }),

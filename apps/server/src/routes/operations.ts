@@ -4,7 +4,6 @@
 import { OneFileConnection } from "@pics/core";
 import type { ClientCounters } from "@pics/onefile-client";
 import {
-  Database,
   ImportDocument,
   Learner,
   Officer,
@@ -17,7 +16,7 @@ import {
 } from "@pics/pics-store";
 import { Effect } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
-import { renderMetrics, type RunCountRow } from "../metrics.ts";
+import { renderMetrics } from "../metrics.ts";
 import { buildOpenApi, type RouteDoc } from "../openapi.ts";
 
 export interface OperationsDeps {
@@ -26,25 +25,6 @@ export interface OperationsDeps {
   /** Every route of the app with its full path, once all areas are mounted. */
   readonly allRoutes: () => ReadonlyArray<RouteDoc>;
 }
-
-/** Runs by kind, status and dry run, with the learners synced and failed (from the shared store). */
-const runCounts = Effect.gen(function* () {
-  const database = yield* Database;
-  const result = yield* database.use("count runs", () =>
-    database.client.execute(
-      // `done` counts finished learners, failed ones included in daily/full/refresh runs.
-      "SELECT kind, status, dry_run, COUNT(*), COALESCE(SUM(MAX(done - failed, 0)), 0), COALESCE(SUM(failed), 0) FROM runs GROUP BY kind, status, dry_run",
-    ),
-  );
-  return result.rows.map((row): RunCountRow => ({
-    kind: String(row[0]),
-    status: String(row[1]),
-    dryRun: Number(row[2]) === 1,
-    runs: Number(row[3]),
-    synced: Number(row[4]),
-    failed: Number(row[5]),
-  }));
-});
 
 export const operationRoutes = (bridge: Bridge, deps: OperationsDeps) =>
   subApp(bridge, (route) => {
@@ -70,7 +50,7 @@ export const operationRoutes = (bridge: Bridge, deps: OperationsDeps) =>
       },
       (c) =>
         Effect.gen(function* () {
-          const runs = yield* runCounts;
+          const runs = yield* (yield* RunLog).counts;
           const lastSynchronisedAt = yield* (yield* RunLog).lastSynchronisedAt;
           const onefile: ClientCounters | null = yield* (yield* OneFileConnection).clientEvenIfDisabled.pipe(
             Effect.flatMap(({ client }) => client.counters()),

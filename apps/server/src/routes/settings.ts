@@ -1,40 +1,15 @@
 /**
  * Settings and status (mounted at /api/v1): the integration settings (the customer token only ever
- * as customerTokenSet) and STAT-1.
+ * as customerTokenSet) and STAT-1 (assembled in core, status.ts).
  */
-import { effectiveMultipleCentres, OneFileConnection, Rules } from "@pics/core";
-import { RunLog, SettingsPatch, SettingsStore, StandardsCache } from "@pics/pics-store";
-import { Duration, Effect, Option } from "effect";
+import { ReferenceData } from "@pics/core";
+import { SettingsPatch, SettingsStore } from "@pics/pics-store";
+import { Effect } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
 import { HttpError, tidyIssues } from "../errors.ts";
 import { readObject } from "../http.ts";
 
 export const settingsRoutes = (bridge: Bridge) => {
-  let centresCache: { key: string; count: number; at: number } | undefined;
-
-  /** SET-14 effective value: `auto` needs the customer's centre count (OneFile, cached 5 min). */
-  const multipleCentres = Effect.gen(function* () {
-    const settings = yield* (yield* SettingsStore).get;
-    if (settings.multipleCentres !== "auto") return settings.multipleCentres === "on";
-    const key = JSON.stringify([settings.environment, settings.baseUrl, settings.customerTokenSet]);
-    if (centresCache?.key === key && Date.now() - centresCache.at < 300_000)
-      return effectiveMultipleCentres(settings, centresCache.count);
-    const connection = yield* OneFileConnection;
-    const fromOneFile = yield* connection.clientEvenIfDisabled.pipe(
-      Effect.flatMap(({ client }) => client.searchCentres()),
-      Effect.map((centres) => centres.length),
-      Effect.timeout(Duration.seconds(3)),
-      Effect.option,
-    );
-    if (Option.isSome(fromOneFile)) {
-      centresCache = { key, count: fromOneFile.value, at: Date.now() };
-      return effectiveMultipleCentres(settings, fromOneFile.value);
-    }
-    // OneFile not reachable or not configured: the centres of the cached standards (STAT-3).
-    const standards = yield* (yield* StandardsCache).list;
-    return effectiveMultipleCentres(settings, new Set(standards.map((s) => s.centreId)).size);
-  });
-
   return subApp(bridge, (route) => {
     route(
       {
@@ -104,30 +79,10 @@ export const settingsRoutes = (bridge: Bridge) => {
         responses: { 200: "status" },
       },
       () =>
-        Effect.gen(function* () {
-          const settings = yield* (yield* SettingsStore).get;
-          const rules = yield* Rules;
-          const runLog = yield* RunLog;
-          const running = (yield* runLog.running).filter((r) => r.kind === "daily" || r.kind === "full");
-          const current = running[running.length - 1];
-          return ok({
-            integrationEnabled: settings.integrationEnabled,
-            customerTokenSet: settings.customerTokenSet,
-            environment: settings.environment,
-            learnerDemographicsMode: settings.learnerDemographicsMode,
-            officerDemographicsMode: settings.officerDemographicsMode,
-            organisationDemographicsMode: settings.organisationDemographicsMode,
-            pushMainOfficerChanges: settings.pushMainOfficerChanges,
-            pushEmployerChanges: settings.pushEmployerChanges,
-            uploadReviews: settings.uploadReviews,
-            downloadReviews: settings.downloadReviews,
-            additionalAssessorTypes: settings.additionalAssessorTypes,
-            multipleCentres: yield* multipleCentres,
-            enabledRules: rules.enabled,
-            lastSynchronisedAt: yield* runLog.lastSynchronisedAt,
-            currentRun: current ? { id: current.id, kind: current.kind, progress: current.progress } : null,
-          });
-        }),
+        Effect.map(
+          Effect.flatMap(ReferenceData, (r) => r.status),
+          (status) => ok(status),
+        ),
     );
   });
 };
