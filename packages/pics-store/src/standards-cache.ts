@@ -1,6 +1,7 @@
 /**
- * The OneFile Standards of every centre as last fetched (STAT-3), so enrolment previews can say
- * which PICS qualifications exist in OneFile without calling OneFile.
+ * The OneFile Standards of every centre as last fetched (STAT-3), for the standards list and the
+ * status's centre count when OneFile cannot be asked. Enrolment previews do not read it: they
+ * search each centre's Standards live (D13).
  */
 import { asc } from "drizzle-orm";
 import { Context, Effect, Layer } from "effect";

@@ -1,6 +1,6 @@
 /**
  * OneFile reference data (mounted at /api/v1): the connection test (STAT-2) and the Standards
- * kept for enrolment (STAT-3).
+ * as last fetched (STAT-3; enrolment previews read OneFile live, D13).
  */
 import { ReferenceData } from "@pics/core";
 import { Effect } from "effect";
@@ -26,7 +26,7 @@ export const onefileRoutes = (bridge: Bridge) =>
       {
         method: "post",
         path: "/onefile/qualification-links/refresh",
-        summary: "STAT-3: fetch every centre's Standards and keep them for enrolment previews",
+        summary: "STAT-3: fetch every centre's Standards and keep them for the standards list (previews read OneFile live)",
         tag: "onefile",
         responses: { 200: "count and time", 502: "OneFile failed", 503: "OneFile not configured" },
       },
