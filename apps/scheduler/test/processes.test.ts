@@ -137,8 +137,9 @@ describe("on Deno", () => {
 describe("the daily scheduler", () => {
   it("a run killed with SIGKILL is finished by the next scheduler, with no duplicate in OneFile", async () => {
     const { databaseUrl } = await prepare(24);
-    // Slow OneFile down so the run is still going when it is killed.
-    await admin("/config", { latencyMs: 60 });
+    // Slow OneFile down so the run is still going when it is killed (progress is written at most
+    // once a second, so the run must last several seconds for a partial count to be seen).
+    await admin("/config", { latencyMs: 250 });
     const first = spawnScheduler(databaseUrl, [], {});
     // Every minute is a slot (see prepare), so the scheduler starts a daily run at once.
     await new Promise((r) => setTimeout(r, 200));
