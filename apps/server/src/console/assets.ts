@@ -21,6 +21,7 @@ const findHtmx = (): string => {
 const files: Record<string, { readonly path: () => string; readonly type: string }> = {
   "htmx-2.0.11.min.js": { path: findHtmx, type: "text/javascript; charset=utf-8" },
   "console.css": { path: () => join(here, "console.css"), type: "text/css; charset=utf-8" },
+  "favicon.svg": { path: () => join(here, "favicon.svg"), type: "image/svg+xml" },
 };
 
 const loaded = new Map<string, string>();

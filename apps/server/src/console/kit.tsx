@@ -43,6 +43,7 @@ export const Layout: FC<
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title>{`${title} · ${d.name} · PICS OneFile`}</title>
+      <link rel="icon" href={d.href("/assets/favicon.svg")} type="image/svg+xml" />
       <link rel="stylesheet" href={d.href("/assets/console.css")} />
       <script src={d.href(`/assets/${HTMX_FILE}`)} defer></script>
     </head>

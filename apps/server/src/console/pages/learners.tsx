@@ -463,7 +463,7 @@ const learnerPage = async (
               hx-target="#lookup-results"
               hx-swap="outerHTML"
             >
-              <Field id="lookupCentre" label="Centre">
+              <Field id="lookupCentre" label="Centre to search">
                 <select id="lookupCentre" name="lookupCentre">
                   {options && options.ok
                     ? options.value.centres.map((ce) => (

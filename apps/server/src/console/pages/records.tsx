@@ -262,7 +262,7 @@ const listPage = async (
                         <Field id={`q-${r.id}`} label={`Search OneFile ${kind.onefileOne}s`}>
                           <input id={`q-${r.id}`} name="q" type="search" value={open ? lookupSearch : ""} />
                         </Field>
-                        <button type="submit" class="secondary" aria-label={`Look up the OneFile id of ${kind.one} ${r.id}`}>
+                        <button type="submit" class="secondary" aria-label={`Look Up OneFile ID for ${kind.one} ${r.id}`}>
                           Look Up OneFile ID
                         </button>
                       </form>

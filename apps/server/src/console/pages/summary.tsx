@@ -114,7 +114,11 @@ const summary = async (
             </dd>
             <dt>Next daily run</dt>
             <dd>
-              {next ? formatInstant(next.toISOString(), zone) : "–"} <span class="hint">({settings.dailySync.cron})</span>
+              {next ? formatInstant(next.toISOString(), zone) : "–"}
+              <br />
+              <span class="hint">
+                schedule <code>{settings.dailySync.cron}</code>
+              </span>
             </dd>
           </dl>
           <h3>Current run</h3>
