@@ -14,4 +14,5 @@ export const navigation: ReadonlyArray<NavItem> = [
   { path: "/learners", label: "Learners" },
   { path: "/officers", label: "Officers" },
   { path: "/organisations", label: "Organisations" },
+  { path: "/notifications", label: "Notifications" },
 ];

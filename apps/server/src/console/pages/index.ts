@@ -4,6 +4,7 @@
  */
 import type { ConsoleApp } from "../kit.tsx";
 import * as learners from "./learners.tsx";
+import * as notifications from "./notifications.tsx";
 import * as records from "./records.tsx";
 import * as runs from "./runs.tsx";
 import * as settings from "./settings.tsx";
@@ -15,4 +16,5 @@ export const registerPages = (app: ConsoleApp): void => {
   runs.register(app);
   learners.register(app);
   records.register(app);
+  notifications.register(app);
 };

@@ -5,7 +5,14 @@
  * write-only (shown as set / not set, never sent back), and a connection test.
  */
 import { ReferenceData } from "@pics/core";
-import { decodeSettings, decodeSettingsPatch, mergeSettings, SettingsStore, type Settings } from "@pics/pics-store";
+import {
+  decodeSettings,
+  decodeSettingsPatch,
+  mergeSettings,
+  SettingsStore,
+  type Settings,
+  type SettingsView,
+} from "@pics/pics-store";
 import { Effect } from "effect";
 import type { Child } from "hono/jsx";
 import { orFail, type Outcome } from "../deployment.ts";
@@ -395,10 +402,11 @@ const settingsPage = (
   return page(c, { title: "Integration Settings", active: "/settings", status: state.status }, body);
 };
 
-/** The settings document without the read-only `customerTokenSet`. */
-const storedOf = (current: Settings & { customerTokenSet?: boolean }): Settings => {
-  const { customerTokenSet: _set, ...stored } = current;
-  return stored as Settings;
+/** The settings document without the read-only flags (`customerTokenSet`, the notifications' `…Set`). */
+const storedOf = (current: SettingsView): Settings => {
+  const { customerTokenSet: _set, notifications, ...stored } = current;
+  const { webhookSecretSet: _w, smtpUrlSet: _s, ...channels } = notifications;
+  return { ...stored, notifications: channels };
 };
 
 const loadSettings = (c: ConsoleContext) => c.var.deployment.attempt(Effect.flatMap(SettingsStore, (s) => s.get)).then(orFail);
