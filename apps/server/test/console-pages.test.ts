@@ -109,7 +109,10 @@ describe("settings (CON-2)", () => {
     expect(refused.html).toMatch(/aria-describedby="endedWithinDays-hint endedWithinDays-error"/);
     expect(refused.html).toContain('value="lots"');
     expect(refused.html).not.toContain("a-new-token-typed-here");
-    expect(textOf(refused.html)).toContain("Nothing was saved");
+    // The summary names exactly the refused fields, by their labels.
+    expect(textOf(refused.html)).toContain(
+      "Nothing was saved. Check Ended within (days), Time zone, OneFile calls per window: the message is beside each.",
+    );
     expect((await settings()).endedWithinDays).toBe(31);
 
     const zone = await b.post("/console/settings", {

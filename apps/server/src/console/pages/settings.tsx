@@ -202,6 +202,33 @@ const Check = (p: { name: string; label: string; hint: string; values: Values; e
 
 const MODES = ["Ignore", "PushToOneFile", "PullFromOneFile"];
 
+/** Field labels, for the summary of a refused save. */
+const LABELS: Record<string, string> = {
+  integrationEnabled: "Integration enabled",
+  customerToken: "OneFile customer token",
+  environment: "Environment",
+  baseUrl: "Base URL",
+  "onefileRateLimit.calls": "OneFile calls per window",
+  "onefileRateLimit.windowSeconds": "Window (seconds)",
+  "dailySync.cron": "Schedule (cron)",
+  "dailySync.timeZone": "Time zone",
+  endedWithinDays: "Ended within (days)",
+  multipleCentres: "Multiple centres",
+  uploadReviews: "Upload reviews",
+  downloadReviews: "Download reviews",
+  visitTypeForUploadedReviews: "Visit type of uploaded reviews",
+  "visitTypeIds.NotSpecified": "Visit type id: Not specified",
+  "visitTypeIds.RemoteSession": "Visit type id: Remote session",
+  "visitTypeIds.FaceToFace": "Visit type id: Face to face",
+  learnerDemographicsMode: "Learner demographics",
+  officerDemographicsMode: "Officer demographics",
+  organisationDemographicsMode: "Organisation demographics",
+  pushMainOfficerChanges: "Push main officer changes",
+  pushEmployerChanges: "Push employer changes",
+  classroomFromMainTag: "Classroom from main tag",
+  additionalAssessorTypes: "Additional assessor types",
+};
+
 const settingsPage = (
   c: ConsoleContext,
   state: {
@@ -382,7 +409,7 @@ const settingsPage = (
         />
       </fieldset>
 
-      <div class="row">
+      <div class="actions">
         <button type="submit">Save settings</button>
         <button
           type="submit"
@@ -449,7 +476,10 @@ export const register = (app: ConsoleApp): void => {
       values,
       errors,
       tokenSet: current.customerTokenSet,
-      refused: `Nothing was saved: ${fields.length > 0 ? `check ${fields.join(", ")}` : errors.form}.`,
+      refused:
+        fields.length > 0
+          ? `Nothing was saved. Check ${fields.map((f) => LABELS[f] ?? f).join(", ")}: the message is beside each.`
+          : `Nothing was saved: ${errors.form}.`,
       status: 400,
     });
   });
