@@ -84,6 +84,26 @@ const exercise = async (running: Running, dir: string) => {
     expect(created.status).toBe(201);
     expect((await (await fetch(`${base}/api/v1/officers/O1`, { headers: auth })).json()).surname).toBe("Process");
     expect(running.lines.some((l) => l.msg === "request" && l.path === "/api/v1/officers/O1" && l.status === 200)).toBe(true);
+    // The console (CON-7): the same pages on this runtime, signed in as a browser would.
+    const signIn = await fetch(`${base}/console/sign-in`);
+    expect(signIn.status).toBe(200);
+    const formCookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await signIn.text())![1]!;
+    const session = await fetch(`${base}/console/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: formCookie, origin: base, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, token: TOKEN }).toString(),
+    });
+    expect(session.status).toBe(303);
+    const sessionCookie = session.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("pics_console="))!
+      .split(";")[0]!;
+    const summary = await fetch(`${base}/console`, { headers: { cookie: sessionCookie } });
+    expect(summary.status).toBe(200);
+    expect(await summary.text()).toContain("OneFile Summary");
+    expect((await fetch(`${base}/console/assets/htmx-2.0.11.min.js`)).status).toBe(200);
     // No SECRET_KEY: one was generated beside the database file, with a warning.
     expect(existsSync(join(dir, "secret.key"))).toBe(true);
     expect(readFileSync(join(dir, "secret.key"), "utf8").trim().length).toBeGreaterThanOrEqual(16);
