@@ -1,133 +1,210 @@
 /**
- * Benchmark (not a test): a full exchange of N learners (3 qualifications and 8 reviews each, a
- * share changed on either side) against the sandbox with a scaled rate limit, for our product and
- * for the PICSWeb-like baseline, each in a fresh sandbox and a fresh process.
+ * Benchmark (not a test): full exchanges against the OneFile sandbox (each in a fresh sandbox
+ * process and fresh runner processes), measured against a floor computed from the seeded data and
+ * against two baselines run here too. See bench/README.md for the workloads and the figures.
  *
- *   npm run bench                      # 2,000 learners
- *   BENCH_LEARNERS=200 npm run bench   # a quick look
- *   BENCH_MODES=ours npm run bench     # only ours (while tuning; the JSON line needs both)
+ *   npm run bench                 # the full benchmark (about 10–20 minutes on 2 cores)
+ *   BENCH_QUICK=1 npm run bench   # the same, smaller, for a quick look
+ *   BENCH_CPU_PROFILE=<dir>       # writes a CPU profile of every exchange runner
  *
- * Prints OneFile calls per learner, 429s, run time ÷ the rate-limit bound (calls ÷ limit × window)
- * and peak memory for both, and ends with one JSON line for machines.
+ * Prints one line per measurement and ends with one JSON line for machines.
  */
-import { generateDemoData } from "@pics/onefile-sandbox";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { Job } from "./exchange-runner.ts";
+import { centreWithHistory, freshCentres, readFloor, writeFloor, type Workload } from "./workloads.ts";
 
-const learners = Number(process.env.BENCH_LEARNERS ?? 2000);
-const limit = { calls: 300, windowSeconds: 2 };
+const quick = process.env.BENCH_QUICK === "1";
+const size = quick
+  ? { w1: 300, w2: 100, w3: 200, memory: [300, 3000] as const }
+  : { w1: 2000, w2: 1000, w3: 1000, memory: [2000, 20000] as const };
+/** Slow enough that the CPU idles between calls: run time ÷ the rate-limit bound is about the pacing alone. */
+const idleLimit = { calls: 300, windowSeconds: 10 };
+/** The baselines and ours side by side, at the old benchmark's scaled limit. */
+const speedLimit = { calls: 300, windowSeconds: 2 };
+/** Runs measured for calls or memory only: a limit that hardly paces. */
+const openLimit = { calls: 3000, windowSeconds: 1 };
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(root, "node_modules/.bin/tsx");
+const folder = mkdtempSync(join(tmpdir(), "bench-"));
+const today = new Date().toISOString().slice(0, 10);
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-const data = generateDemoData({ learners, seed: 2026, qualificationsPerLearner: 3, reviewsPerLearner: 8, differingShare: 0.25 });
-const folder = mkdtempSync(join(tmpdir(), "bench-data-"));
-const dataFile = join(folder, "data.json");
-writeFileSync(dataFile, JSON.stringify({ pics: data.pics, customerToken: data.customerToken, limit }));
+interface Sandbox {
+  readonly baseUrl: string;
+  readonly admin: (path: string, body?: unknown) => Promise<any>;
+  readonly stop: () => void;
+}
 
-/** Starts a sandbox process and waits for its base URL. */
-const startSandbox = () =>
-  new Promise<{ baseUrl: string; adminUrl: string; stop: () => void }>((resolve, reject) => {
+/** Starts a sandbox process and seeds it. */
+const startSandbox = (seed: unknown) =>
+  new Promise<Sandbox>((resolve, reject) => {
     const child = spawn(tsx, [join(root, "packages/onefile-sandbox/src/main.ts")], {
       env: { ...process.env, SANDBOX_PORT: "0" },
     });
     child.on("error", reject);
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = /base URL:\s+(\S+)/.exec(line);
-      if (match?.[1])
-        resolve({
-          baseUrl: match[1],
-          adminUrl: match[1].replace(/api\/v2\.1\/$/, "__sandbox"),
-          stop: () => child.kill("SIGTERM"),
+      if (!match?.[1]) return;
+      const baseUrl = match[1];
+      const adminUrl = baseUrl.replace(/api\/v2\.1\/$/, "__sandbox");
+      const admin = async (path: string, body?: unknown) => {
+        const response = await fetch(`${adminUrl}${path}`, {
+          method: body === undefined ? "GET" : "POST",
+          headers: { "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
+        if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
+        return response.json();
+      };
+      resolve({ baseUrl, admin, stop: () => child.kill("SIGTERM") });
     });
+  }).then(async (sandbox) => {
+    await sandbox.admin("/seed", seed);
+    await sandbox.admin("/config", { latencyMs: 5, jitterMs: 5 });
+    return sandbox;
   });
 
-const admin = async (adminUrl: string, path: string, body?: unknown) => {
-  const response = await fetch(`${adminUrl}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-};
-
-const runChild = (mode: string, baseUrl: string) =>
+const runProcess = (args: ReadonlyArray<string>, profile: boolean) =>
   new Promise<any>((resolve, reject) => {
-    const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-    const child = spawn(
-      process.execPath,
-      [...profile, "--import", "tsx", join(root, "bench/exchange-runner.ts"), mode, baseUrl, dataFile],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const cpuProfile =
+      profile && process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+    const child = spawn(process.execPath, [...cpuProfile, "--import", "tsx", join(root, "bench/exchange-runner.ts"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
     child.on("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`${mode} run exited ${code}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`runner ${args.join(" ")} exited ${code}`)),
     );
   });
 
-const measure = async (mode: "ours" | "baseline") => {
-  const sandbox = await startSandbox();
+let jobs = 0;
+/** A PICS database with the workload imported, pointed at the sandbox. */
+const prepare = async (workload: Workload, sandbox: Sandbox, mode: Job["mode"], limit: Job["limit"]) => {
+  const dataFile = join(folder, `${workload.name}-${++jobs}.json`);
+  writeFileSync(
+    dataFile,
+    JSON.stringify({
+      pics: workload.data.pics,
+      customerToken: workload.data.customerToken,
+      previousCounts: workload.previousCounts,
+    }),
+  );
+  const job: Job = { mode, baseUrl: sandbox.baseUrl, databaseFile: join(folder, `pics-${jobs}.db`), dataFile, limit };
+  const jobFile = join(folder, `job-${jobs}.json`);
+  writeFileSync(jobFile, JSON.stringify(job));
+  await runProcess(["import", jobFile], false);
+  return { job, jobFile };
+};
+
+/** One exchange: its outcome, the calls the sandbox saw, and the time against the rate-limit bound. */
+const exchange = async (sandbox: Sandbox, prepared: { job: Job; jobFile: string }, limit: Job["limit"]) => {
+  writeFileSync(prepared.jobFile, JSON.stringify({ ...prepared.job, limit }));
+  await sandbox.admin("/config", { rateLimit: { calls: limit.calls, windowMs: limit.windowSeconds * 1000 } });
+  await sandbox.admin("/calls/clear", {});
+  const run = await runProcess(["run", prepared.jobFile], true);
+  const counters = await sandbox.admin("/counters");
+  const boundMs = (counters.total / limit.calls) * limit.windowSeconds * 1000;
+  return { ...run, calls: counters.total as number, http429: counters.http429 as number, ratioToBound: run.runMs / boundMs };
+};
+
+const line = (label: string, r: any, extra = "") =>
+  console.log(
+    `${label.padEnd(28)} ${r.status}, ${r.learners} learners, ${r.failed} failed, ${r.changes} changes | ${r.calls} calls ` +
+      `(${round(r.calls / Math.max(1, r.learners))} per learner), ${r.http429} × 429 | ${round(r.runMs / 1000, 1)} s = ` +
+      `${round(r.ratioToBound)} × bound | CPU ${round(r.cpuMs / Math.max(1, r.learners), 1)} ms per learner | peak RSS ${r.peakRssMb} MB${extra}`,
+  );
+
+/** A workload's run against its floor; W4 (a second run with nothing changed) on the same sandbox and database. */
+const againstFloor = async (workload: Workload, limit: Job["limit"], options: { secondRun?: boolean } = {}) => {
+  const sandbox = await startSandbox(workload.data.onefile);
   try {
-    await admin(sandbox.adminUrl, "/seed", data.onefile);
-    // A little network latency, and OneFile's limit scaled to a 2-second window.
-    await admin(sandbox.adminUrl, "/config", {
-      latencyMs: 5,
-      jitterMs: 5,
-      rateLimit: { calls: limit.calls, windowMs: limit.windowSeconds * 1000 },
-    });
-    await admin(sandbox.adminUrl, "/calls/clear", {});
-    const run = await runChild(mode, sandbox.baseUrl);
-    const counters = await admin(sandbox.adminUrl, "/counters");
-    const bound = (counters.total / limit.calls) * limit.windowSeconds * 1000;
-    return {
-      ...run,
-      calls: counters.total,
-      http429: counters.http429,
-      maxCallsInWindow: counters.maxCallsInWindow,
-      callsPerLearner: counters.total / Math.max(1, run.learners),
-      ratioToBound: run.runMs / bound,
-    };
+    const prepared = await prepare(workload, sandbox, "ours", limit);
+    const before = await sandbox.admin("/state");
+    const run = await exchange(sandbox, prepared, limit);
+    const after = await sandbox.admin("/state");
+    const reads = readFloor(before, workload.data.pics, today);
+    const floor = reads.reads + writeFloor(before, after);
+    const result = { ...run, floor, callsToFloor: run.calls / floor };
+    line(
+      `${workload.name} ${workload.title}`.slice(0, 28),
+      run,
+      ` | floor ${floor} (${describe(reads)}), calls ÷ floor ${round(result.callsToFloor, 3)}`,
+    );
+    if (!options.secondRun) return { first: result };
+    const again = await exchange(sandbox, prepared, openLimit);
+    const final = await sandbox.admin("/state");
+    const floor4 = readFloor(after, workload.data.pics, today).reads + writeFloor(after, final);
+    const second = { ...again, floor: floor4, callsToFloor: again.calls / floor4 };
+    line("W4 second run, no changes", again, ` | floor ${floor4}, calls ÷ floor ${round(second.callsToFloor, 3)}`);
+    return { first: result, second };
+  } finally {
+    sandbox.stop();
+  }
+};
+
+const describe = (f: ReturnType<typeof readFloor>) =>
+  `auth+centres ${f.fixed}, aims ${f.learningAims}, learners ${f.learners}, reviews ${f.reviews}, placements ${f.placements}, assessors ${f.assessors}`;
+
+/** One mode on a fresh copy of a workload. */
+const timed = async (workload: Workload, mode: Job["mode"], limit: Job["limit"]) => {
+  const sandbox = await startSandbox(workload.data.onefile);
+  try {
+    const prepared = await prepare(workload, sandbox, mode, limit);
+    const run = await exchange(sandbox, prepared, limit);
+    line(`${workload.name} ${mode}`, run);
+    return run;
   } finally {
     sandbox.stop();
   }
 };
 
 console.log(
-  `Full exchange of ${learners} learners (3 qualifications, 8 reviews each); OneFile limit ${limit.calls} calls per ${limit.windowSeconds} s.`,
+  `${quick ? "Quick" : "Full"} benchmark, ${today}. Limits: ${idleLimit.calls}/${idleLimit.windowSeconds} s (CPU idle), ` +
+    `${speedLimit.calls}/${speedLimit.windowSeconds} s (speedups), ${openLimit.calls}/${openLimit.windowSeconds} s (calls and memory only).`,
 );
-const modes = (process.env.BENCH_MODES ?? "baseline,ours").split(",").map((m) => m.trim());
-if (modes.length === 1) {
-  console.log(JSON.stringify(await measure(modes[0] === "baseline" ? "baseline" : "ours")));
+const w1 = freshCentres("W1", size.w1, 1);
+if (process.env.BENCH_ONLY === "w1") {
+  await againstFloor(w1, openLimit, { secondRun: true });
   process.exit(0);
 }
-const baseline = await measure("baseline");
-const ours = await measure("ours");
-const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-for (const r of [baseline, ours]) {
-  console.log(
-    `${r.mode.padEnd(9)} ${r.status}, ${r.learners} learners, ${r.failed} failed, ${r.changes} changes | ` +
-      `${r.calls} calls (${round(r.callsPerLearner)} per learner), ${r.http429} × 429, max ${r.maxCallsInWindow} calls in a window | ` +
-      `${round(r.runMs / 1000, 1)} s = ${round(r.ratioToBound)} × the rate-limit bound | peak RSS ${r.peakRssMb} MB`,
-  );
-}
+const { first: w1Run, second: w4Run } = await againstFloor(w1, idleLimit, { secondRun: true });
+const w2Run = (await againstFloor(centreWithHistory(size.w2), openLimit)).first;
+const w3Run = (await againstFloor(freshCentres("W3", size.w3, 2), openLimit)).first;
+
+const ours = await timed(w1, "ours", speedLimit);
+const perLearner = await timed(w1, "per_learner", speedLimit);
+const recordAtATime = await timed(w1, "record_at_a_time", speedLimit);
+
+// Memory: W1's own run (as many learners as the smaller size) and ten times as many.
+const memory = [ours, await timed(freshCentres(`M${size.memory[1]}`, size.memory[1], 1), "ours", openLimit)] as const;
+
+console.log(
+  `speedup at ${speedLimit.calls}/${speedLimit.windowSeconds} s: ${round(recordAtATime.runMs / ours.runMs)} × record_at_a_time ` +
+    `(${recordAtATime.calls} calls), ${round(perLearner.runMs / ours.runMs)} × per_learner (${perLearner.calls} calls), ours ${ours.calls} calls; ` +
+    `exchange peak RSS ${memory[0].peakRssMb} MB at ${size.memory[0]} learners, ${memory[1].peakRssMb} MB at ${size.memory[1]}`,
+);
 console.log(
   JSON.stringify({
-    calls_per_learner: round(ours.callsPerLearner),
-    ratio_to_bound: round(ours.ratioToBound),
-    http_429: ours.http429,
-    peak_rss_mb: ours.peakRssMb,
-    baseline_calls_per_learner: round(baseline.callsPerLearner),
-    baseline_ratio_to_bound: round(baseline.ratioToBound),
-    baseline_http_429: baseline.http429,
-    baseline_peak_rss_mb: baseline.peakRssMb,
-    speedup_vs_baseline: round(baseline.runMs / ours.runMs),
+    w1_calls_to_floor: round(w1Run.callsToFloor, 3),
+    w2_calls_to_floor: round(w2Run.callsToFloor, 3),
+    w3_calls_to_floor: round(w3Run.callsToFloor, 3),
+    w4_calls_to_floor: round(w4Run!.callsToFloor, 3),
+    ratio_to_bound: round(w1Run.ratioToBound),
+    cpu_ms_per_learner: round(w1Run.cpuMs / w1Run.learners, 1),
+    exchange_rss_mb_2k: memory[0].peakRssMb,
+    exchange_rss_mb_20k: memory[1].peakRssMb,
+    speedup_vs_record_at_a_time: round(recordAtATime.runMs / ours.runMs),
+    speedup_vs_per_learner: round(perLearner.runMs / ours.runMs),
+    http_429: [w1Run, w2Run, w3Run, w4Run!, ours, ...memory].reduce((n, r) => n + r.http429, 0),
+    quick,
   }),
 );

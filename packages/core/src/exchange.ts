@@ -194,6 +194,7 @@ const listCentre = (client: OneFileClientShape, view: OneFileView, scope: Centre
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), placement]);
         }
         for (const [misId, found] of byMisId) view.prime({ kind: "placementsByMisId", centreId, misId }, found);
+        view.prime({ kind: "listed", what: "placements", centreId }, true);
         return rows.length;
       }),
     );
@@ -208,6 +209,7 @@ const listCentre = (client: OneFileClientShape, view: OneFileView, scope: Centre
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), user]);
         }
         for (const [misId, found] of byMisId) view.prime({ kind: "assessorsByMisId", centreId, misId }, found);
+        view.prime({ kind: "listed", what: "assessors", centreId }, true);
         return rows.length;
       }),
     );

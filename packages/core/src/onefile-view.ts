@@ -51,17 +51,21 @@ export type ViewKey =
   | { readonly kind: "placement"; readonly id: number }
   | { readonly kind: "classrooms"; readonly centreId: number }
   | { readonly kind: "learningAims"; readonly learnerId: number }
-  | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number };
+  | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number }
+  /** A centre's assessors / placements were listed whole: a MIS reference primed for none matches none. */
+  | { readonly kind: "listed"; readonly what: "assessors" | "placements"; readonly centreId: number };
 
 const keyOf = (key: ViewKey): string => JSON.stringify(key);
 
 export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
   // Only answers are kept: a failed read may be tried again later in the same run.
   const cache = new Map<string, { readonly value: unknown }>();
-  const once = <A>(key: string, read: Effect.Effect<A, OneFileError>): Effect.Effect<A, OneFileError> =>
+  const once = <A>(key: string, read: Effect.Effect<A, OneFileError>, listed?: string): Effect.Effect<A, OneFileError> =>
     Effect.suspend(() => {
       const hit = cache.get(key);
-      return hit !== undefined ? Effect.succeed(hit.value as A) : Effect.tap(read, (value) => cache.set(key, { value }));
+      if (hit !== undefined) return Effect.succeed(hit.value as A);
+      if (listed !== undefined && cache.has(listed)) return Effect.succeed([] as unknown as A);
+      return Effect.tap(read, (value) => cache.set(key, { value }));
     });
 
   return {
@@ -70,11 +74,13 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
       once(
         keyOf({ kind: "assessorsByMisId", centreId, misId: misId.trim().toLowerCase() }),
         client.searchUsers({ OrganisationID: centreId, Role: Roles.assessor, MISID: misId }),
+        keyOf({ kind: "listed", what: "assessors", centreId }),
       ),
     placementsByMisId: (centreId, misId) =>
       once(
         keyOf({ kind: "placementsByMisId", centreId, misId: misId.trim().toLowerCase() }),
         client.searchPlacements({ OrganisationID: centreId, MISID: misId }),
+        keyOf({ kind: "listed", what: "placements", centreId }),
       ),
     standards: (centreId) => once(`standards:${centreId}`, client.searchStandards({ OrganisationID: centreId })),
     classrooms: (centreId) =>
