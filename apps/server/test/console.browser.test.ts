@@ -12,6 +12,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WEBHOOK_SECRET, webhookReceiver } from "@pics/notifications/testing";
+import { Effect, Exit, Scope } from "effect";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, baseSeed, CENTRE, onefileLearners, picsDocument, startServer, type TestServer } from "./support.ts";
@@ -206,6 +208,34 @@ describe.skipIf(!available)("the console in Chromium", () => {
     await visited("12-learner-refreshed");
     await page.goto(`${server.url}/console/organisations`);
     await visited("13-organisations");
+  });
+
+  it("notifications: a webhook is set with its write-only secret and a test send reports its result in place", async () => {
+    const receiver = await Effect.runPromise(
+      Scope.make().pipe(
+        Effect.flatMap((scope) => Effect.map(Scope.extend(webhookReceiver(), scope), (hook) => ({ hook, scope }))),
+      ),
+    );
+    try {
+      await page.getByRole("link", { name: "Notifications", exact: true }).click();
+      await page.waitForURL(/\/console\/notifications$/);
+      await visited("14-notifications");
+      await page.getByLabel("Webhook URL").fill(receiver.hook.url);
+      await page.getByLabel("Webhook secret", { exact: true }).fill(WEBHOOK_SECRET);
+      await page.getByRole("button", { name: "Save notification settings" }).click();
+      await page.waitForURL(/\/console\/notifications\?saved=1$/);
+      expect(await page.locator("#webhookSecret-state").textContent()).toBe("Webhook secret: Set");
+      expect(await page.content()).not.toContain(WEBHOOK_SECRET);
+      await page.getByRole("button", { name: "Send a test notification" }).click();
+      await page.locator("#notifications-test").getByText("Webhook: delivered (200)").waitFor();
+      expect(page.url()).toMatch(/\/console\/notifications\?saved=1$/);
+      expect(receiver.hook.received.map((r) => r.verified.ok)).toEqual([true]);
+      // The deliveries log below was refreshed in place with the attempt.
+      await page.locator("#deliveries").getByText("test", { exact: true }).waitFor();
+      await visited("15-notifications-tested");
+    } finally {
+      await Effect.runPromise(Scope.close(receiver.scope, Exit.void));
+    }
   });
 
   it("sign out ends the session", async () => {

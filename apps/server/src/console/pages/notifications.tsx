@@ -5,7 +5,13 @@
  * that reports each channel's result, and the deliveries log (every attempt).
  */
 import { Notifier, type ChannelResult } from "@pics/notifications";
-import { NOTIFICATION_EVENTS, SettingsStore, type NotificationEvent, type NotificationSettingsView } from "@pics/pics-store";
+import {
+  NOTIFICATION_EVENTS,
+  SettingsStore,
+  type Delivery,
+  type NotificationEvent,
+  type NotificationSettingsView,
+} from "@pics/pics-store";
 import { Effect } from "effect";
 import type { Child } from "hono/jsx";
 import { orFail, type Outcome } from "../deployment.ts";
@@ -132,6 +138,65 @@ const TestResults = ({ outcome }: { outcome: Outcome<ReadonlyArray<ChannelResult
   );
 };
 
+/** The deliveries log; after a test send over htmx it is swapped in too (out of band). */
+const Deliveries = ({
+  deliveries,
+  d,
+  zone,
+  oob,
+}: {
+  deliveries: { items: ReadonlyArray<Delivery>; nextCursor: number | null };
+  d: ConsoleContext["var"]["deployment"];
+  zone: string;
+  oob?: boolean;
+}) => (
+  <section class="card" id="deliveries" aria-labelledby="deliveries-title" hx-swap-oob={oob ? "true" : undefined}>
+    <h2 id="deliveries-title">Deliveries</h2>
+    {deliveries.items.length === 0 ? (
+      <Empty>No notification has been sent yet.</Empty>
+    ) : (
+      <div class="table-wrap">
+        <table>
+          <caption>Every attempt, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">At</th>
+              <th scope="col">Event</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Run</th>
+              <th scope="col" class="num">
+                Attempt
+              </th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deliveries.items.map((row) => (
+              <tr>
+                <td>{formatInstant(row.at, zone)}</td>
+                <td>{row.event.replaceAll("_", " ")}</td>
+                <td>{row.channel}</td>
+                <td>{row.runId ? <a href={d.href(`/runs/${row.runId}`)}>{row.runId}</a> : "–"}</td>
+                <td class="num">{row.attempt}</td>
+                <td>
+                  {row.ok ? "delivered" : "failed"}
+                  {row.status === null ? "" : ` (${row.status})`}
+                  {row.error ? ` — ${row.error}` : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    )}
+    {deliveries.nextCursor !== null ? (
+      <p>
+        <a href={d.href("/notifications", { cursor: deliveries.nextCursor })}>Older deliveries</a>
+      </p>
+    ) : null}
+  </section>
+);
+
 const loadPage = (cursor: number | null) =>
   Effect.all({
     settings: Effect.flatMap(SettingsStore, (s) => s.get),
@@ -233,51 +298,7 @@ const notificationsPage = async (
         </div>
       </form>
 
-      <section class="card" aria-labelledby="deliveries-title">
-        <h2 id="deliveries-title">Deliveries</h2>
-        {deliveries.items.length === 0 ? (
-          <Empty>No notification has been sent yet.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <caption>Every attempt, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">At</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Run</th>
-                  <th scope="col" class="num">
-                    Attempt
-                  </th>
-                  <th scope="col">Result</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.items.map((row) => (
-                  <tr>
-                    <td>{formatInstant(row.at, zone)}</td>
-                    <td>{row.event.replaceAll("_", " ")}</td>
-                    <td>{row.channel}</td>
-                    <td>{row.runId ? <a href={d.href(`/runs/${row.runId}`)}>{row.runId}</a> : "–"}</td>
-                    <td class="num">{row.attempt}</td>
-                    <td>
-                      {row.ok ? "delivered" : "failed"}
-                      {row.status === null ? "" : ` (${row.status})`}
-                      {row.error ? ` — ${row.error}` : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {deliveries.nextCursor !== null ? (
-          <p>
-            <a href={d.href("/notifications", { cursor: deliveries.nextCursor })}>Older deliveries</a>
-          </p>
-        ) : null}
-      </section>
+      <Deliveries deliveries={deliveries} d={d} zone={zone} />
     </>
   );
   return page(c, { title: "Notifications", active: "/notifications", status: state.status }, body);
@@ -306,7 +327,17 @@ export const register = (app: ConsoleApp): void => {
 
   app.post("/notifications/test", async (c) => {
     const outcome = await c.var.deployment.attempt(Effect.flatMap(Notifier, (n) => n.sendTest));
-    if (isHtmx(c)) return fragment(c, <TestResults outcome={outcome} />);
+    if (isHtmx(c)) {
+      const d = c.var.deployment;
+      const deliveries = orFail(await d.attempt(Effect.flatMap(Notifier, (n) => n.deliveries({ limit: 50 }))));
+      return fragment(
+        c,
+        <>
+          <TestResults outcome={outcome} />
+          <Deliveries deliveries={deliveries} d={d} zone={c.var.timeZone} oob />
+        </>,
+      );
+    }
     return notificationsPage(c, { test: outcome });
   });
 };
