@@ -33,10 +33,18 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 /** The text inputs of a form as a browser would send them (unchecked boxes are not sent). */
-const textFields = (html: string) =>
-  Object.fromEntries(
+const textFields = (html: string): Record<string, string> => ({
+  ...Object.fromEntries(
     [...html.matchAll(/<input(?![^>]*type="checkbox")[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
-  );
+  ),
+  // Each select's chosen option (or its first), as a browser sends it.
+  ...Object.fromEntries(
+    [...html.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)].map((m) => {
+      const chosen = /<option value="([^"]*)"[^>]*selected/.exec(m[2]!) ?? /<option value="([^"]*)"/.exec(m[2]!);
+      return [m[1]!, chosen?.[1] ?? ""];
+    }),
+  ),
+});
 
 const settings = () => harness.run(Effect.flatMap(SettingsStore, (s) => s.get));
 
@@ -150,8 +158,36 @@ describe("settings (CON-2)", () => {
     const after = await b.get("/console/settings?saved=1");
     expect(textOf(after.html)).toContain("The settings were saved.");
     // The connection still works with the kept token.
-    const test = await b.post("/console/settings/connection-test", {}, { "hx-request": "true", "x-csrf-token": b.csrf! });
+    const test = await b.post("/console/settings/connection-test", textFields(after.html), {
+      "hx-request": "true",
+      "x-csrf-token": b.csrf!,
+    });
     expect(textOf(test.html)).toContain("Connected to OneFile");
+  });
+});
+
+describe("settings: the connection test before saving (CON-2)", () => {
+  it("tests the values typed in the form, saves nothing, and names fields to fix first", async () => {
+    const form = await b.get("/console/settings");
+    const fields = { ...textFields(form.html), integrationEnabled: "true", environment: "custom", multipleCentres: "auto" };
+    const typed = await b.post(
+      "/console/settings/connection-test",
+      { ...fields, customerToken: "a-token-OneFile-does-not-know" },
+      { "hx-request": "true", "x-csrf-token": b.csrf! },
+    );
+    expect(typed.status).toBe(200);
+    expect(typed.html).not.toContain("<html");
+    expect(textOf(typed.html)).toMatch(/OneFile refused the connection \(bad token\)/);
+    expect(typed.html).not.toContain("a-token-OneFile-does-not-know");
+    // The stored token was not replaced: the saved settings still connect.
+    const stored = await b.post("/console/settings/connection-test", fields, { "hx-request": "true", "x-csrf-token": b.csrf! });
+    expect(textOf(stored.html)).toContain("Connected to OneFile");
+    expect((await settings()).customerTokenSet).toBe(true);
+
+    const badUrl = await b.post("/console/settings/connection-test", { ...fields, baseUrl: "not a url" });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.html).toMatch(/id="baseUrl-error"[^>]*>must be an absolute URL</);
+    expect(textOf(badUrl.html)).toContain("fix the fields marked below first");
   });
 });
 

@@ -3,13 +3,21 @@
  * OneFile Standards of every centre, cached for the standards list and, when OneFile cannot be
  * asked, SET-14's centre count; enrolment previews read OneFile live, D13).
  */
-import { RunLog, SettingsStore, StandardsCache, type CachedStandard, type StoreError } from "@pics/pics-store";
+import {
+  CallBudgets,
+  RunLog,
+  SettingsStore,
+  StandardsCache,
+  type CachedStandard,
+  type Settings,
+  type StoreError,
+} from "@pics/pics-store";
 import { Context, Effect, Layer } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { Rules } from "./registry.ts";
 import { makeMultipleCentres, makeStatus, type IntegrationStatus } from "./status.ts";
 import { vqReferenceOf } from "./vq.ts";
-import type { OneFileError } from "@pics/onefile-client";
+import { budgetLimit, makeOneFileClient, type OneFileClientShape, type OneFileError } from "@pics/onefile-client";
 
 export const API_VERSION = "v2.1";
 
@@ -43,9 +51,41 @@ export interface ReferenceDataShape {
   /** SET-14's effective value (`auto` resolved with the customer's centre count). */
   readonly multipleCentres: Effect.Effect<boolean, StoreError>;
   readonly connectionTest: Effect.Effect<ConnectionTestResult, StoreError>;
+  /** STAT-2 with settings not yet saved (CON-2); `customerToken` unset = the stored one. */
+  readonly connectionTestWith: (candidate: {
+    readonly environment: Settings["environment"];
+    readonly baseUrl: string | null;
+    readonly onefileRateLimit: Settings["onefileRateLimit"];
+    readonly customerToken?: string | null | undefined;
+  }) => Effect.Effect<ConnectionTestResult>;
   readonly refreshQualificationLinks: Effect.Effect<QualificationLinksResult, Exclude<ConnectionError, never> | OneFileError>;
   readonly standards: Effect.Effect<ReadonlyArray<CachedStandard>, StoreError>;
 }
+
+/** STAT-2's three calls: authenticate, the customer, its centres; any failure answered in words. */
+const probe = (client: OneFileClientShape, environment: string): Effect.Effect<ConnectionTestResult> =>
+  Effect.gen(function* () {
+    yield* client.authenticate();
+    const customer = yield* client.getCustomer();
+    const centres = yield* client.searchCentres(customer.ID);
+    return {
+      ok: true as const,
+      apiVersion: API_VERSION,
+      environment,
+      customer: { id: customer.ID, name: customer.Name },
+      centres: centres.map((c) => ({ id: c.ID, name: c.Name })),
+    };
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.succeed({
+        ok: false as const,
+        apiVersion: API_VERSION,
+        environment,
+        failure: failureOf(error),
+        message: error.message,
+      }),
+    ),
+  );
 
 const failureOf = (error: OneFileError | Exclude<ConnectionError, StoreError>): string => {
   switch (error._tag) {
@@ -71,7 +111,9 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
     Effect.gen(function* () {
       const connection = yield* OneFileConnection;
       const cache = yield* StandardsCache;
-      const settings = (yield* SettingsStore).get;
+      const settingsStore = yield* SettingsStore;
+      const budgets = yield* CallBudgets;
+      const settings = settingsStore.get;
       const multipleCentres = makeMultipleCentres({ settings, connection, standards: cache });
       const status = makeStatus({ settings, rules: yield* Rules, runLog: yield* RunLog, multipleCentres });
 
@@ -88,29 +130,33 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
           };
         }
         const { client, settings } = connected.right;
-        return yield* Effect.gen(function* () {
-          yield* client.authenticate();
-          const customer = yield* client.getCustomer();
-          const centres = yield* client.searchCentres(customer.ID);
-          return {
-            ok: true as const,
-            apiVersion: API_VERSION,
-            environment: settings.environment,
-            customer: { id: customer.ID, name: customer.Name },
-            centres: centres.map((c) => ({ id: c.ID, name: c.Name })),
-          };
-        }).pipe(
-          Effect.catchAll((error) =>
-            Effect.succeed({
-              ok: false as const,
-              apiVersion: API_VERSION,
-              environment: settings.environment,
-              failure: failureOf(error),
-              message: error.message,
-            }),
-          ),
-        );
+        return yield* probe(client, settings.environment);
       });
+
+      // CON-2: the values typed in the settings form, tested before they are saved. The client is a
+      // throw-away one, but it spends the same shared call budget as every client of that token.
+      const connectionTestWith: ReferenceDataShape["connectionTestWith"] = (candidate) =>
+        Effect.gen(function* () {
+          const token =
+            candidate.customerToken ??
+            (yield* Effect.either(settingsStore.customerToken)).pipe((t) => (t._tag === "Right" ? t.right : null));
+          const notConfigured = (message: string): ConnectionTestResult => ({
+            ok: false,
+            apiVersion: API_VERSION,
+            environment: candidate.environment,
+            failure: "not_configured",
+            message,
+          });
+          if (token === null)
+            return notConfigured("OneFile is not configured: no customer token is set (settings.customerToken)");
+          const rateLimit = { calls: candidate.onefileRateLimit.calls, windowSeconds: candidate.onefileRateLimit.windowSeconds };
+          const endpoint =
+            candidate.environment === "custom" ? { baseUrl: candidate.baseUrl ?? "" } : { environment: candidate.environment };
+          const callBudget = yield* budgets.forToken(token, budgetLimit(rateLimit));
+          const built = yield* Effect.either(makeOneFileClient({ ...endpoint, customerToken: token, rateLimit, callBudget }));
+          if (built._tag === "Left") return notConfigured(`OneFile is not configured: ${built.left.message}`);
+          return yield* probe(built.right, candidate.environment);
+        });
 
       const refreshQualificationLinks: ReferenceDataShape["refreshQualificationLinks"] = Effect.gen(function* () {
         const started = Date.now();
@@ -135,6 +181,7 @@ export class ReferenceData extends Context.Tag("core/ReferenceData")<ReferenceDa
         status,
         multipleCentres,
         connectionTest,
+        connectionTestWith,
         refreshQualificationLinks,
         standards: cache.list,
       } satisfies ReferenceDataShape;

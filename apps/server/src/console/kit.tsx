@@ -32,7 +32,8 @@ const HTMX_CONFIG = JSON.stringify({
 });
 
 /** Is this an htmx request (a partial is answered) or a plain browser navigation (a whole page)? */
-export const isHtmx = (c: Context): boolean => c.req.header("hx-request") === "true";
+export const isHtmx = (c: Context): boolean =>
+  c.req.header("hx-request") === "true" && c.req.header("hx-history-restore-request") !== "true";
 
 export const Layout: FC<
   PropsWithChildren<{ deployment: Deployment; session: Session | null; title: string; active?: string; timeZone?: string }>

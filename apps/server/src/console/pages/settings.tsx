@@ -484,10 +484,45 @@ export const register = (app: ConsoleApp): void => {
     });
   });
 
+  // CON-2: the connection test uses the values in the form, before they are saved.
   app.post("/settings/connection-test", async (c) => {
-    const outcome = await c.var.deployment.attempt(Effect.flatMap(ReferenceData, (r) => r.connectionTest));
-    if (isHtmx(c)) return fragment(c, <ConnectionResult outcome={outcome} />);
-    const settings = await loadSettings(c);
-    return settingsPage(c, { values: valuesOf(settings), errors: {}, tokenSet: settings.customerTokenSet, connection: outcome });
+    const d = c.var.deployment;
+    const form = await formOf(c);
+    const { values, errors, patch } = patchOf(form);
+    const current = await loadSettings(c);
+    const checked = await d.attempt(
+      Effect.flatMap(decodeSettingsPatch(patch), (decoded) => decodeSettings(mergeSettings(storedOf(current), decoded))),
+    );
+    if (!checked.ok) {
+      for (const issue of (checked.failure.details as Array<{ path: string; message: string }> | undefined) ?? [])
+        errors[issue.path.startsWith("customerToken") ? "customerToken" : issue.path] ??= issue.message;
+    }
+    const outcome: Outcome<ConnectionTestResult> =
+      Object.keys(errors).length > 0 || !checked.ok
+        ? { ok: false, failure: { status: 400, code: "invalid_input", message: "fix the fields marked below first" } }
+        : await d.attempt(
+            Effect.flatMap(ReferenceData, (r) =>
+              r.connectionTestWith({
+                environment: checked.value.environment,
+                baseUrl: checked.value.baseUrl,
+                onefileRateLimit: checked.value.onefileRateLimit,
+                customerToken: patch.customerToken,
+              }),
+            ),
+          );
+    if (isHtmx(c) && outcome.ok) return fragment(c, <ConnectionResult outcome={outcome} />);
+    // Fields to fix: htmx swaps the whole main part in, with each message beside its field.
+    if (isHtmx(c)) {
+      c.header("HX-Retarget", "main");
+      c.header("HX-Reswap", "outerHTML");
+      c.header("HX-Reselect", "main");
+    }
+    return settingsPage(c, {
+      values,
+      errors,
+      tokenSet: current.customerTokenSet,
+      connection: outcome,
+      status: outcome.ok || isHtmx(c) ? 200 : 400,
+    });
   });
 };
