@@ -171,40 +171,46 @@ console.log(
   `${quick ? "Quick" : "Full"} benchmark, ${today}. Limits: ${idleLimit.calls}/${idleLimit.windowSeconds} s (CPU idle), ` +
     `${speedLimit.calls}/${speedLimit.windowSeconds} s (speedups), ${openLimit.calls}/${openLimit.windowSeconds} s (calls and memory only).`,
 );
+/** `BENCH_ONLY=w1,w2,w3,speed,memory` runs some parts only (w1 includes W4); their JSON keys are then null. */
+const parts = new Set((process.env.BENCH_ONLY ?? "w1,w2,w3,speed,memory").split(",").map((p) => p.trim()));
 const w1 = freshCentres("W1", size.w1, 1);
-if (process.env.BENCH_ONLY === "w1") {
-  await againstFloor(w1, openLimit, { secondRun: true });
-  process.exit(0);
-}
-const { first: w1Run, second: w4Run } = await againstFloor(w1, idleLimit, { secondRun: true });
-const w2Run = (await againstFloor(centreWithHistory(size.w2), openLimit)).first;
-const w3Run = (await againstFloor(freshCentres("W3", size.w3, 2), openLimit)).first;
+const w1Both = parts.has("w1") ? await againstFloor(w1, idleLimit, { secondRun: true }) : undefined;
+const [w1Run, w4Run] = [w1Both?.first, w1Both?.second];
+const w2Run = parts.has("w2") ? (await againstFloor(centreWithHistory(size.w2), openLimit)).first : undefined;
+const w3Run = parts.has("w3") ? (await againstFloor(freshCentres("W3", size.w3, 2), openLimit)).first : undefined;
 
-const ours = await timed(w1, "ours", speedLimit);
-const perLearner = await timed(w1, "per_learner", speedLimit);
-const recordAtATime = await timed(w1, "record_at_a_time", speedLimit);
+const speed = parts.has("speed") || parts.has("memory");
+const ours = speed ? await timed(w1, "ours", speedLimit) : undefined;
+const perLearner = parts.has("speed") ? await timed(w1, "per_learner", speedLimit) : undefined;
+const recordAtATime = parts.has("speed") ? await timed(w1, "record_at_a_time", speedLimit) : undefined;
 
 // Memory: W1's own run (as many learners as the smaller size) and ten times as many.
-const memory = [ours, await timed(freshCentres(`M${size.memory[1]}`, size.memory[1], 1), "ours", openLimit)] as const;
+const large = parts.has("memory")
+  ? await timed(freshCentres(`M${size.memory[1]}`, size.memory[1], 1), "ours", openLimit)
+  : undefined;
 
-console.log(
-  `speedup at ${speedLimit.calls}/${speedLimit.windowSeconds} s: ${round(recordAtATime.runMs / ours.runMs)} × record_at_a_time ` +
-    `(${recordAtATime.calls} calls), ${round(perLearner.runMs / ours.runMs)} × per_learner (${perLearner.calls} calls), ours ${ours.calls} calls; ` +
-    `exchange peak RSS ${memory[0].peakRssMb} MB at ${size.memory[0]} learners, ${memory[1].peakRssMb} MB at ${size.memory[1]}`,
-);
+const ratio = (a: any, b: any, digits = 2) => (a && b ? round(a / b, digits) : null);
+if (ours && perLearner && recordAtATime)
+  console.log(
+    `speedup at ${speedLimit.calls}/${speedLimit.windowSeconds} s: ${ratio(recordAtATime.runMs, ours.runMs)} × record_at_a_time ` +
+      `(${recordAtATime.calls} calls), ${ratio(perLearner.runMs, ours.runMs)} × per_learner (${perLearner.calls} calls), ours ${ours.calls} calls`,
+  );
+if (ours && large)
+  console.log(`exchange peak RSS ${ours.peakRssMb} MB at ${size.memory[0]} learners, ${large.peakRssMb} MB at ${size.memory[1]}`);
 console.log(
   JSON.stringify({
-    w1_calls_to_floor: round(w1Run.callsToFloor, 3),
-    w2_calls_to_floor: round(w2Run.callsToFloor, 3),
-    w3_calls_to_floor: round(w3Run.callsToFloor, 3),
-    w4_calls_to_floor: round(w4Run!.callsToFloor, 3),
-    ratio_to_bound: round(w1Run.ratioToBound),
-    cpu_ms_per_learner: round(w1Run.cpuMs / w1Run.learners, 1),
-    exchange_rss_mb_2k: memory[0].peakRssMb,
-    exchange_rss_mb_20k: memory[1].peakRssMb,
-    speedup_vs_record_at_a_time: round(recordAtATime.runMs / ours.runMs),
-    speedup_vs_per_learner: round(perLearner.runMs / ours.runMs),
-    http_429: [w1Run, w2Run, w3Run, w4Run!, ours, ...memory].reduce((n, r) => n + r.http429, 0),
+    w1_calls_to_floor: w1Run ? round(w1Run.callsToFloor, 3) : null,
+    w2_calls_to_floor: w2Run ? round(w2Run.callsToFloor, 3) : null,
+    w3_calls_to_floor: w3Run ? round(w3Run.callsToFloor, 3) : null,
+    w4_calls_to_floor: w4Run ? round(w4Run.callsToFloor, 3) : null,
+    ratio_to_bound: w1Run ? round(w1Run.ratioToBound) : null,
+    cpu_ms_per_learner: w1Run ? round(w1Run.cpuMs / w1Run.learners, 1) : null,
+    exchange_rss_mb_2k: ours?.peakRssMb ?? null,
+    exchange_rss_mb_20k: large?.peakRssMb ?? null,
+    speedup_vs_record_at_a_time: ratio(recordAtATime?.runMs, ours?.runMs),
+    speedup_vs_per_learner: ratio(perLearner?.runMs, ours?.runMs),
+    http_429: [w1Run, w2Run, w3Run, w4Run, ours, large].reduce((n, r) => n + (r?.http429 ?? 0), 0),
     quick,
+    parts: [...parts].join(","),
   }),
 );
