@@ -92,7 +92,8 @@ const visited = async (name: string) => {
   await page.waitForLoadState("load");
   await checkAccessibility(name);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  expect(pageErrors.splice(0), name).toEqual([]);
+  const errors = pageErrors.splice(0);
+  expect(errors, `${name}: ${JSON.stringify(errors)}`).toEqual([]);
 };
 
 describe.skipIf(!available)("the console in Chromium", () => {

@@ -29,6 +29,8 @@ const HTMX_CONFIG = JSON.stringify({
   allowScriptTags: false,
   selfRequestsOnly: true,
   historyCacheSize: 0,
+  // Every page is a real navigation (the back button is the browser's own); htmx only swaps parts.
+  historyEnabled: false,
 });
 
 /** Is this an htmx request (a partial is answered) or a plain browser navigation (a whole page)? */

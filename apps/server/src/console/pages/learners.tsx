@@ -462,7 +462,6 @@ const learnerPage = async (
               hx-get={d.href(`/learners/${learner.id}/lookup`)}
               hx-target="#lookup-results"
               hx-swap="outerHTML"
-              hx-push-url="true"
             >
               <Field id="lookupCentre" label="Centre to search">
                 <select id="lookupCentre" name="lookupCentre">

@@ -248,7 +248,6 @@ const listPage = async (
                         hx-get={d.href(`${kind.path}/${r.id}/lookup`)}
                         hx-target={`#lookup-${r.id}`}
                         hx-swap="outerHTML"
-                        hx-push-url="true"
                       >
                         <input type="hidden" name="lookup" value={r.id} />
                         <Field id={`centre-${r.id}`} label="Centre">
