@@ -18,7 +18,8 @@ import {
   type StoreError,
 } from "@pics/pics-store";
 import { Context, Effect, Layer } from "effect";
-import { applyPlan, type StepFailed } from "./apply.ts";
+import { applyPlan, type ApplyEnv, type StepFailed } from "./apply.ts";
+import { primeCreated } from "./onefile-view.ts";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import {
   DuplicateLearnerFound,
@@ -26,6 +27,7 @@ import {
   InvalidRequest,
   LearnerAlreadyEnrolled,
   OneFileLearnerAlreadyLinked,
+  ProposalOutdated,
   RuleDisabled,
   type Blocker,
 } from "./errors.ts";
@@ -81,23 +83,52 @@ export interface LinkResult {
   readonly changes: ReadonlyArray<Change>;
 }
 
-export interface EnrolmentShape {
-  readonly preview: (
-    request: EnrolmentRequest,
-  ) => Effect.Effect<
-    EnrolmentPreview,
-    Exclude<EnrolmentError, StepFailed | LearnerBusy | EnrolmentBlocked | DuplicateLearnerFound | LearnerAlreadyEnrolled>
-  >;
-  readonly enrol: (request: EnrolmentRequest, trigger?: RunTrigger) => Effect.Effect<EnrolmentResult, EnrolmentError>;
-  readonly link: (
-    learnerId: string,
-    onefileLearnerId: number,
-    trigger?: RunTrigger,
-  ) => Effect.Effect<
-    LinkResult,
-    Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound> | InvalidRequest | OneFileLearnerAlreadyLinked
-  >;
+/**
+ * The OneFile connection and one read-once view shared by the learners of a run over many
+ * (REC-2 apply, REC-3 bulk enrolment), so what one learner read is not read again for the next.
+ */
+export interface RunScope {
+  readonly client: OneFileClientShape;
+  readonly settings: Settings;
+  readonly view: OneFileView;
 }
+
+export type LinkError =
+  | Exclude<EnrolmentError, EnrolmentBlocked | DuplicateLearnerFound>
+  | InvalidRequest
+  | OneFileLearnerAlreadyLinked
+  | ProposalOutdated;
+
+export interface LinkOptions {
+  /** Plan and journal the link without storing it (JRN-3). */
+  readonly dryRun?: boolean;
+  /** Refuses the link with this reason when the records no longer fit (REC-2: changed since the proposal). */
+  readonly check?: (learner: Learner, user: User) => string | null;
+}
+
+export interface EnrolmentShape {
+  readonly preview: (request: EnrolmentRequest) => Effect.Effect<EnrolmentPreview, PreviewError>;
+  readonly enrol: (request: EnrolmentRequest, trigger?: RunTrigger) => Effect.Effect<EnrolmentResult, EnrolmentError>;
+  readonly link: (learnerId: string, onefileLearnerId: number, trigger?: RunTrigger) => Effect.Effect<LinkResult, LinkError>;
+  /** The same operations for one learner of a run over many, journaled in that run (REC-2, REC-3). */
+  readonly inRun: {
+    readonly preview: (scope: RunScope, request: EnrolmentRequest) => Effect.Effect<EnrolmentPreview, PreviewError>;
+    /** Under the learner's lease; a blocked learner fails with its refusal and nothing is written. */
+    readonly enrol: (scope: RunScope, runId: string, request: EnrolmentRequest) => Effect.Effect<EnrolmentResult, EnrolmentError>;
+    readonly link: (
+      scope: RunScope,
+      runId: string,
+      learnerId: string,
+      onefileLearnerId: number,
+      options?: LinkOptions,
+    ) => Effect.Effect<LinkResult, LinkError>;
+  };
+}
+
+type PreviewError = Exclude<
+  EnrolmentError,
+  StepFailed | LearnerBusy | EnrolmentBlocked | DuplicateLearnerFound | LearnerAlreadyEnrolled
+>;
 
 /** ENR-10: the id names no OneFile user of this customer (unknown, or another customer's). */
 const notThisCustomers = (onefileLearnerId: number) =>
@@ -146,12 +177,11 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
       const rules = yield* Rules;
 
       /** Reads the snapshot and lets the rules plan. Never writes. */
-      const plan = (request: EnrolmentRequest, client: OneFileClientShape, settings: Settings) =>
+      const plan = (request: EnrolmentRequest, client: OneFileClientShape, settings: Settings, view = makeOneFileView(client)) =>
         Effect.gen(function* () {
           if (!rules.has("learner")) return yield* new RuleDisabled({ rule: "learner", operation: "enrolment" });
           const learner = yield* records.getLearner(request.learnerId);
           const { officers, organisations } = yield* readReferenced(records, learner);
-          const view = makeOneFileView(client);
           const builder = new PlanBuilder();
           const items: Array<ReportItem> = [];
           const ctx: EnrolmentContext = {
@@ -296,187 +326,263 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
           return toPreview(request, yield* plan(request, client, settings));
         });
 
+      /** Applies a planned enrolment in a run (dry: journals the plan); the learner's lease is held by the caller. */
+      const land = (
+        scope: RunScope,
+        runId: string,
+        request: EnrolmentRequest,
+        planned: Effect.Effect.Success<ReturnType<typeof plan>>,
+        fence: ApplyEnv["fence"],
+      ) =>
+        Effect.gen(function* () {
+          const dryRun = request.dryRun === true;
+          const shown = toPreview(request, planned);
+          if (dryRun) {
+            // The planned rows carry the learner as applied rows do, so the learner's log shows them.
+            yield* runLog.journal(
+              runId,
+              shown.changes.map((c) => ({ ...c, learnerId: c.learnerId ?? request.learnerId })),
+            );
+            return { ...shown, runId, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
+          }
+          const results = yield* applyPlan(
+            { client: scope.client, records, runLog, intents, runId, learnerId: request.learnerId, fence },
+            planned.builder.steps,
+          );
+          // Later learners of the same run match what this one created (OFF-3, ORG-3), never create it again.
+          primeCreated(scope.view, planned.builder.steps, results);
+          return {
+            ...shown,
+            items: planned.items.map((item) => ({
+              ...item,
+              onefileId: resolveValue(item.onefileId, results) as number | null,
+            })),
+            changes: planChanges(planned.builder.steps, results),
+            runId,
+            dryRun,
+            onefileLearnerId: resolveLearnerId(planned, results),
+          };
+        });
+
+      /**
+       * ENR-14: claims the shared records a plan would create, then plans again with a fresh view,
+       * so one created meanwhile by another enrolment, refresh or run (any process) is matched instead.
+       */
+      const claimShared = (request: EnrolmentRequest, scope: RunScope, first: Effect.Effect.Success<ReturnType<typeof plan>>) =>
+        Effect.gen(function* () {
+          let planned = first;
+          const claims: Array<LeaseGuard> = [];
+          for (let round = 0; request.dryRun !== true && round < 3; round++) {
+            const needed = sharedCreates(planned.builder.steps).filter((c) => !claims.some((g) => g.name === c.claim));
+            if (needed.length === 0) break;
+            claims.push(...(yield* claimSharedCreates(leases, yield* LeaseTtl, needed, "enrolment")));
+            planned = yield* plan(request, scope.client, scope.settings);
+            if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
+          }
+          return { planned, claims };
+        });
+
       const enrol: EnrolmentShape["enrol"] = (request, trigger = "http") =>
         Effect.scoped(
           Effect.gen(function* () {
             const { client, settings } = yield* connection.client;
             const guard = yield* holdLearner(leases, request.learnerId, "enrolment");
-            let planned = yield* plan(request, client, settings);
+            const scope: RunScope = { client, settings, view: makeOneFileView(client) };
+            let planned = yield* plan(request, client, settings, scope.view);
             if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
 
             const dryRun = request.dryRun === true;
-            // ENR-14: claim the shared records this enrolment would create, then plan again, so one
-            // created meanwhile by another enrolment, refresh or run (any process) is matched instead.
-            const claims: Array<LeaseGuard> = [];
-            for (let round = 0; !dryRun && round < 3; round++) {
-              const needed = sharedCreates(planned.builder.steps).filter((c) => !claims.some((g) => g.name === c.claim));
-              if (needed.length === 0) break;
-              claims.push(...(yield* claimSharedCreates(leases, yield* LeaseTtl, needed, "enrolment")));
-              planned = yield* plan(request, client, settings);
-              if (planned.builder.blockers.length > 0) return yield* refusal(request.learnerId, planned.builder.blockers);
-            }
+            const claimed = yield* claimShared(request, scope, planned);
+            planned = claimed.planned;
+            const claims = claimed.claims;
             const run = yield* runLog.start({ kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 });
-            const shown = toPreview(request, planned);
-            if (dryRun) {
-              // The planned rows carry the learner as applied rows do, so the learner's log shows them.
-              yield* runLog.journal(
-                run.id,
-                shown.changes.map((c) => ({ ...c, learnerId: c.learnerId ?? request.learnerId })),
-              );
-              yield* runLog.progress(run.id, { done: 1 });
-              yield* runLog.finish(run.id, "succeeded", "dry run: nothing was written");
-              return { ...shown, runId: run.id, dryRun, onefileLearnerId: resolveLearnerId(planned, new Map()) };
-            }
-            const results = yield* applyPlan(
-              {
-                client,
-                records,
-                runLog,
-                intents,
-                runId: run.id,
-                learnerId: request.learnerId,
-                fence: Effect.zipRight(guard.check, allGuards(claims)),
-              },
-              planned.builder.steps,
-            ).pipe(
+            const result = yield* land(scope, run.id, request, planned, Effect.zipRight(guard.check, allGuards(claims))).pipe(
               Effect.tapError((failure) =>
                 Effect.zipRight(
-                  runLog.recordError(run.id, { learnerId: request.learnerId, code: failure.code, reason: failure.message }),
+                  runLog.recordError(run.id, {
+                    learnerId: request.learnerId,
+                    code: failure._tag === "StepFailed" ? failure.code : failure._tag,
+                    reason: failure.message,
+                  }),
                   Effect.zipRight(runLog.progress(run.id, { failed: 1 }), runLog.finish(run.id, "failed", failure.message)),
                 ).pipe(Effect.ignore),
               ),
             );
             yield* runLog.progress(run.id, { done: 1 });
-            yield* runLog.finish(run.id, "succeeded");
-            return {
-              ...shown,
-              items: planned.items.map((item) => ({
-                ...item,
-                onefileId: resolveValue(item.onefileId, results) as number | null,
-              })),
-              changes: planChanges(planned.builder.steps, results),
-              runId: run.id,
-              dryRun,
-              onefileLearnerId: resolveLearnerId(planned, results),
-            };
+            yield* runLog.finish(run.id, "succeeded", dryRun ? "dry run: nothing was written" : null);
+            return result;
           }),
         );
 
-      const link: EnrolmentShape["link"] = (learnerId, onefileLearnerId, trigger = "http") =>
+      const enrolInRun: EnrolmentShape["inRun"]["enrol"] = (scope, runId, request) =>
         Effect.scoped(
           Effect.gen(function* () {
-            const { client } = yield* connection.client;
-            const guard = yield* holdLearner(leases, learnerId, "link");
-            const learner = yield* records.getLearner(learnerId);
-            if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
-            // One PICS learner per OneFile learner: two would both write to it in every exchange.
-            const linkedTo = yield* records.learnerIdByOnefileId(onefileLearnerId);
-            if (linkedTo !== null)
-              return yield* new OneFileLearnerAlreadyLinked({ onefileId: onefileLearnerId, learnerId: linkedTo });
-            const user = yield* client.getUser(onefileLearnerId).pipe(
-              Effect.catchTags({
-                NotFound: () => notThisCustomers(onefileLearnerId),
-                Forbidden: () => notThisCustomers(onefileLearnerId),
-              }),
-            );
-            if (user.Role !== 1) {
-              return yield* new InvalidRequest({
-                field: "onefileId",
-                reason: `OneFile user ${onefileLearnerId} is not a learner (role ${user.Role})`,
-              });
-            }
-            // ENR-10: pair PICS qualifications with the learner's existing learning aims by VQ reference.
-            const aims = yield* client.searchLearningAims({ UserID: onefileLearnerId });
-            const centres = yield* client.searchCentres();
-            const standards = (yield* Effect.forEach(centres, (c) => client.searchStandards({ OrganisationID: c.ID }))).flat();
-            const vqOfStandard = new Map(standards.map((s) => [s.ID, vqReferenceOf(s.Title)]));
-            // Each learning aim pairs with one qualification; a qualification already linked keeps its link.
-            const taken = new Set(
-              learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])),
-            );
-            const pairs = learner.qualifications.map((q) => {
-              if (q.onefileLearningAimId !== null) {
-                return {
-                  qualificationId: q.id,
-                  onefileLearningAimId: q.onefileLearningAimId,
-                  onefileStandardId: q.onefileStandardId,
-                  kept: true,
-                };
-              }
-              const aim = aims.find(
-                (a) =>
-                  !taken.has(a.ID) && a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference),
-              );
-              if (aim) taken.add(aim.ID);
+            const guard = yield* holdLearner(leases, request.learnerId, "enrolment");
+            const first = yield* plan(request, scope.client, scope.settings, scope.view);
+            if (first.builder.blockers.length > 0) return yield* refusal(request.learnerId, first.builder.blockers);
+            const { planned, claims } = yield* claimShared(request, scope, first);
+            return yield* land(scope, runId, request, planned, Effect.zipRight(guard.check, allGuards(claims)));
+          }),
+        );
+
+      /**
+       * ENR-10: the checks and the plan of a link; reads only. Qualifications are paired with the
+       * learner's existing learning aims by VQ reference; nothing is created in OneFile.
+       */
+      const planLink = (scope: RunScope, learnerId: string, onefileLearnerId: number, check: LinkOptions["check"]) =>
+        Effect.gen(function* () {
+          const { view } = scope;
+          const learner = yield* records.getLearner(learnerId);
+          if (learner.onefileId !== null) return yield* new LearnerAlreadyEnrolled({ learnerId, onefileId: learner.onefileId });
+          // One PICS learner per OneFile learner: two would both write to it in every exchange.
+          const linkedTo = yield* records.learnerIdByOnefileId(onefileLearnerId);
+          if (linkedTo !== null)
+            return yield* new OneFileLearnerAlreadyLinked({ onefileId: onefileLearnerId, learnerId: linkedTo });
+          const user = yield* view.user(onefileLearnerId).pipe(
+            Effect.catchTags({
+              NotFound: () => notThisCustomers(onefileLearnerId),
+              Forbidden: () => notThisCustomers(onefileLearnerId),
+            }),
+          );
+          if (user.Role !== 1) {
+            return yield* new InvalidRequest({
+              field: "onefileId",
+              reason: `OneFile user ${onefileLearnerId} is not a learner (role ${user.Role})`,
+            });
+          }
+          const changed = check?.(learner, user) ?? null;
+          if (changed !== null) return yield* new ProposalOutdated({ learnerId, onefileId: onefileLearnerId, reason: changed });
+          const aims = yield* view.learningAims(onefileLearnerId);
+          const centres = yield* view.centres;
+          const standards = (yield* Effect.forEach(centres, (c) => view.standards(c.ID))).flat();
+          const vqOfStandard = new Map(standards.map((s) => [s.ID, vqReferenceOf(s.Title)]));
+          // Each learning aim pairs with one qualification; a qualification already linked keeps its link.
+          const taken = new Set(
+            learner.qualifications.flatMap((q) => (q.onefileLearningAimId === null ? [] : [q.onefileLearningAimId])),
+          );
+          const pairs = learner.qualifications.map((q) => {
+            if (q.onefileLearningAimId !== null) {
               return {
                 qualificationId: q.id,
-                onefileLearningAimId: aim?.ID ?? null,
-                onefileStandardId: aim?.StandardID ?? null,
-                kept: false,
+                onefileLearningAimId: q.onefileLearningAimId,
+                onefileStandardId: q.onefileStandardId,
+                kept: true,
               };
-            });
-
-            const run = yield* runLog.start({ kind: "enrolment", trigger, learnerId, total: 1 });
-            const steps: Array<Step> = [];
-            const add = (step: Omit<Step, "id">) => steps.push({ ...step, id: steps.length + 1 });
-            for (const pair of pairs.filter((p) => p.onefileLearningAimId !== null && !p.kept)) {
-              add({
-                description: `link qualification ${pair.qualificationId} to learning aim ${pair.onefileLearningAimId}`,
-                write: {
-                  pics: {
-                    target: { entity: "qualification", learnerId, id: pair.qualificationId },
-                    fields: { onefileStandardId: pair.onefileStandardId, onefileLearningAimId: pair.onefileLearningAimId },
-                  },
-                },
-                journal: [
-                  {
-                    entity: "qualification",
-                    entityId: pair.qualificationId,
-                    field: "onefileLearningAimId",
-                    before: null,
-                    after: pair.onefileLearningAimId,
-                    direction: "toPics",
-                    onefileId: pair.onefileLearningAimId,
-                  },
-                ],
-              });
             }
+            const aim = aims.find(
+              (a) => !taken.has(a.ID) && a.StandardID !== null && sameVqReference(vqOfStandard.get(a.StandardID), q.vqReference),
+            );
+            if (aim) taken.add(aim.ID);
+            return {
+              qualificationId: q.id,
+              onefileLearningAimId: aim?.ID ?? null,
+              onefileStandardId: aim?.StandardID ?? null,
+              kept: false,
+            };
+          });
+
+          const steps: Array<Step> = [];
+          const add = (step: Omit<Step, "id">) => steps.push({ ...step, id: steps.length + 1 });
+          for (const pair of pairs.filter((p) => p.onefileLearningAimId !== null && !p.kept)) {
             add({
-              description: `link learner ${learnerId} to OneFile learner ${onefileLearnerId}`,
+              description: `link qualification ${pair.qualificationId} to learning aim ${pair.onefileLearningAimId}`,
               write: {
                 pics: {
-                  target: { entity: "learner", id: learnerId },
-                  fields: { onefileId: onefileLearnerId, onefileCentreId: user.OrganisationID },
+                  target: { entity: "qualification", learnerId, id: pair.qualificationId },
+                  fields: { onefileStandardId: pair.onefileStandardId, onefileLearningAimId: pair.onefileLearningAimId },
                 },
               },
               journal: [
                 {
-                  entity: "learner",
-                  entityId: learnerId,
-                  field: "onefileId",
+                  entity: "qualification",
+                  entityId: pair.qualificationId,
+                  field: "onefileLearningAimId",
                   before: null,
-                  after: onefileLearnerId,
+                  after: pair.onefileLearningAimId,
                   direction: "toPics",
-                  onefileId: onefileLearnerId,
+                  onefileId: pair.onefileLearningAimId,
                 },
               ],
             });
-            yield* applyPlan({ client, records, runLog, intents, runId: run.id, learnerId, fence: guard.check }, steps).pipe(
+          }
+          add({
+            description: `link learner ${learnerId} to OneFile learner ${onefileLearnerId}`,
+            write: {
+              pics: {
+                target: { entity: "learner", id: learnerId },
+                fields: { onefileId: onefileLearnerId, onefileCentreId: user.OrganisationID },
+              },
+            },
+            journal: [
+              {
+                entity: "learner",
+                entityId: learnerId,
+                field: "onefileId",
+                before: null,
+                after: onefileLearnerId,
+                direction: "toPics",
+                onefileId: onefileLearnerId,
+              },
+            ],
+          });
+          return { pairs, steps };
+        });
+
+      /** Stores a planned link (dry: journals it only). */
+      const landLink = (
+        scope: RunScope,
+        runId: string,
+        learnerId: string,
+        onefileLearnerId: number,
+        planned: Effect.Effect.Success<ReturnType<typeof planLink>>,
+        dryRun: boolean,
+        fence: ApplyEnv["fence"],
+      ) =>
+        Effect.gen(function* () {
+          const changes = planChanges(planned.steps).map((c) => ({ ...c, learnerId: c.learnerId ?? learnerId }));
+          if (dryRun) yield* runLog.journal(runId, changes);
+          else yield* applyPlan({ client: scope.client, records, runLog, intents, runId, learnerId, fence }, planned.steps);
+          return {
+            runId,
+            learnerId,
+            onefileLearnerId,
+            qualifications: planned.pairs.map(({ kept: _kept, ...pair }) => pair),
+            changes,
+          } satisfies LinkResult;
+        });
+
+      const link: EnrolmentShape["link"] = (learnerId, onefileLearnerId, trigger = "http") =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { client, settings } = yield* connection.client;
+            const guard = yield* holdLearner(leases, learnerId, "link");
+            const scope: RunScope = { client, settings, view: makeOneFileView(client) };
+            const planned = yield* planLink(scope, learnerId, onefileLearnerId, undefined);
+            const run = yield* runLog.start({ kind: "enrolment", trigger, learnerId, total: 1 });
+            const result = yield* landLink(scope, run.id, learnerId, onefileLearnerId, planned, false, guard.check).pipe(
               Effect.tapError((failure) => runLog.finish(run.id, "failed", failure.message).pipe(Effect.ignore)),
             );
             yield* runLog.progress(run.id, { done: 1 });
             yield* runLog.finish(run.id, "succeeded", "linked to an existing OneFile learner");
-            return {
-              runId: run.id,
-              learnerId,
-              onefileLearnerId,
-              qualifications: pairs.map(({ kept: _kept, ...pair }) => pair),
-              changes: planChanges(steps),
-            };
+            return result;
           }),
         );
 
-      return { preview, enrol, link } satisfies EnrolmentShape;
+      const inRun: EnrolmentShape["inRun"] = {
+        preview: (scope, request) =>
+          Effect.map(plan(request, scope.client, scope.settings, scope.view), (planned) => toPreview(request, planned)),
+        enrol: enrolInRun,
+        link: (scope, runId, learnerId, onefileLearnerId, options = {}) =>
+          Effect.scoped(
+            Effect.gen(function* () {
+              const guard = yield* holdLearner(leases, learnerId, "link");
+              const planned = yield* planLink(scope, learnerId, onefileLearnerId, options.check);
+              return yield* landLink(scope, runId, learnerId, onefileLearnerId, planned, options.dryRun === true, guard.check);
+            }),
+          ),
+      };
+
+      return { preview, enrol, link, inRun } satisfies EnrolmentShape;
     }),
   );
 }

@@ -108,3 +108,14 @@ export class LearnerNotLinked extends Data.TaggedError("LearnerNotLinked")<{ rea
     return `learner "${this.learnerId}" is not linked to OneFile yet: enrol or link it first`;
   }
 }
+
+/** REC-2: a proposed pair whose records changed since the reconciliation proposed it. */
+export class ProposalOutdated extends Data.TaggedError("ProposalOutdated")<{
+  readonly learnerId: string;
+  readonly onefileId: number;
+  readonly reason: string;
+}> {
+  override get message(): string {
+    return `learner "${this.learnerId}" and OneFile learner ${this.onefileId} changed since the proposal: ${this.reason}`;
+  }
+}

@@ -36,7 +36,7 @@ import { effectiveMultipleCentres } from "./enrolment.ts";
 import { LearnerNotLinked, RunInProgress } from "./errors.ts";
 import { Exchange, type ExchangeShape, type StartRunOptions } from "./exchange-api.ts";
 import { holderOperation, holdLearner, leaseOwner, LeaseTtl, processOwner } from "./learner-lease.ts";
-import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
+import { makeOneFileView, primeCreated, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
 import { describePlan, planCentreReads, type CentreReadPlan, type ReadKind, type ReadMode } from "./read-planner.ts";
@@ -90,26 +90,6 @@ interface RunContext {
 /** Creates of records several learners can need: an assessor (OFF-4), a placement (ORG-4), a classroom. */
 const createsSharedRecord = (steps: ReadonlyArray<Step>) =>
   steps.some((s) => "onefile" in s.write && ["createUser", "createPlacement", "createClassroom"].includes(s.write.onefile.call));
-
-/**
- * After a learner's plan landed: the assessors and placements it created are added to the run's
- * view under their MIS reference, so a later learner matches them (OFF-3, ORG-3) instead of
- * creating them again. A record is only created when its MIS reference matched nothing, so the
- * new record is the whole answer.
- */
-const primeCreated = (view: OneFileView, steps: ReadonlyArray<Step>, results: ReadonlyMap<number, number>) => {
-  for (const step of steps) {
-    const id = results.get(step.id);
-    if (id === undefined || !("onefile" in step.write)) continue;
-    const { call, body } = step.write.onefile;
-    const misId = typeof body.MISID === "string" ? body.MISID.trim().toLowerCase() : "";
-    const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : null;
-    if (misId === "" || centreId === null) continue;
-    const created = [{ ...body, ID: id, Archived: false }];
-    if (call === "createUser" && body.Role === Roles.assessor) view.prime({ kind: "assessorsByMisId", centreId, misId }, created);
-    else if (call === "createPlacement") view.prime({ kind: "placementsByMisId", centreId, misId }, created);
-  }
-};
 
 const todayIn = (timeZone: string) => utcToLocal(new Date().toISOString(), timeZone).date;
 

@@ -17,6 +17,7 @@ import type {
 } from "@pics/onefile-client";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
+import type { Step } from "./plan.ts";
 
 export interface OneFileView {
   readonly centres: Effect.Effect<ReadonlyArray<Centre>, OneFileError>;
@@ -106,4 +107,24 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
       cache.delete(keyOf(key));
     },
   };
+};
+
+/**
+ * After a learner's plan landed: the assessors and placements it created are added to the run's
+ * view under their MIS reference, so a later learner matches them (OFF-3, ORG-3) instead of
+ * creating them again. A record is only created when its MIS reference matched nothing, so the
+ * new record is the whole answer.
+ */
+export const primeCreated = (view: OneFileView, steps: ReadonlyArray<Step>, results: ReadonlyMap<number, number>) => {
+  for (const step of steps) {
+    const id = results.get(step.id);
+    if (id === undefined || !("onefile" in step.write)) continue;
+    const { call, body } = step.write.onefile;
+    const misId = typeof body.MISID === "string" ? body.MISID.trim().toLowerCase() : "";
+    const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : null;
+    if (misId === "" || centreId === null) continue;
+    const created = [{ ...body, ID: id, Archived: false }];
+    if (call === "createUser" && body.Role === Roles.assessor) view.prime({ kind: "assessorsByMisId", centreId, misId }, created);
+    else if (call === "createPlacement") view.prime({ kind: "placementsByMisId", centreId, misId }, created);
+  }
 };

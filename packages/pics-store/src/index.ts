@@ -11,6 +11,7 @@ import { Intents } from "./intents.ts";
 import { Leases } from "./leases.ts";
 import { NotificationLog } from "./notification-log.ts";
 import { PicsRecords } from "./pics-records.ts";
+import { RunDocuments } from "./run-documents.ts";
 import { RunLog } from "./run-log.ts";
 import { SettingsStore } from "./settings-store.ts";
 import { StandardsCache } from "./standards-cache.ts";
@@ -23,6 +24,7 @@ export * from "./leases.ts";
 export * from "./notification-log.ts";
 export * from "./pics-records.ts";
 export * from "./records.ts";
+export * from "./run-documents.ts";
 export * from "./run-log.ts";
 export * from "./schedule.ts";
 export * from "./secret-box.ts";
@@ -46,7 +48,8 @@ export type PicsStore =
   | StandardsCache
   | Intents
   | CentreCounts
-  | NotificationLog;
+  | NotificationLog
+  | RunDocuments;
 
 export const PicsStore = {
   layer: (config: PicsStoreConfig) => {
@@ -61,6 +64,7 @@ export const PicsStore = {
       Intents.layer,
       CentreCounts.layer,
       NotificationLog.layer,
+      RunDocuments.layer,
     ).pipe(Layer.provideMerge(Database.layer(config)));
   },
   defaultUrl: DEFAULT_DATABASE_URL,

@@ -25,6 +25,17 @@ import {
 } from "./records.ts";
 import * as t from "./schema.ts";
 
+/** What reconciliation (REC-1) matches a learner by, and its link. */
+export interface LearnerKeys {
+  readonly id: string;
+  readonly firstName: string;
+  readonly surname: string;
+  readonly email: string | null;
+  readonly uln: string | null;
+  readonly onefileId: number | null;
+  readonly onefileCentreId: number | null;
+}
+
 export class RecordNotFound extends Data.TaggedError("RecordNotFound")<{
   readonly entity: "officer" | "organisation" | "learner" | "placement" | "qualification" | "review";
   readonly id: string;
@@ -322,6 +333,8 @@ export interface PicsRecordsShape {
   ) => Effect.Effect<void, RecordNotFound | StoreError>;
   /** The PICS learner linked to a OneFile learner, if any (ENR-10: one link per OneFile learner). */
   readonly learnerIdByOnefileId: (onefileId: number) => Effect.Effect<string | null, StoreError>;
+  /** REC-1: every learner's matching keys and OneFile link, in id order (one narrow query, no nested records). */
+  readonly learnerKeys: Effect.Effect<Array<LearnerKeys>, StoreError>;
   /** Adds one review to a learner (REV-D1: a OneFile review PICS did not have). */
   readonly insertReview: (learnerId: string, review: Review, ex?: Tx) => Effect.Effect<void, StoreError>;
   /**
@@ -514,6 +527,20 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
             ),
           );
         },
+        learnerKeys: database.use("read learner keys", (db) =>
+          db
+            .select({
+              id: t.learners.id,
+              firstName: t.learners.firstName,
+              surname: t.learners.surname,
+              email: t.learners.email,
+              uln: t.learners.uln,
+              onefileId: t.learners.onefileId,
+              onefileCentreId: t.learners.onefileCentreId,
+            })
+            .from(t.learners)
+            .orderBy(asc(t.learners.id)),
+        ),
         learnerIdByOnefileId: (onefileId) =>
           database.use("find learner by OneFile id", async (db) => {
             const [row] = await db

@@ -7,7 +7,7 @@ import { Context, Data, Effect, Layer } from "effect";
 import { Database, dbNowIso, dbNowMs, type StoreError } from "./database.ts";
 import * as t from "./schema.ts";
 
-export type RunKind = "enrolment" | "refresh" | "daily" | "full";
+export type RunKind = "enrolment" | "refresh" | "daily" | "full" | "reconciliation" | "enrolment_batch";
 export type RunTrigger = "http" | "scheduler" | "cli";
 export type RunStatus = "running" | "succeeded" | "partially_succeeded" | "failed";
 export type JournalEntity = "learner" | "officer" | "organisation" | "qualification" | "review" | "placement";

@@ -193,7 +193,7 @@ export const runs = sqliteTable(
   "runs",
   {
     id: text("id").primaryKey(),
-    kind: text("kind").notNull(), // enrolment | refresh | daily | full
+    kind: text("kind").notNull(), // enrolment | refresh | daily | full | reconciliation | enrolment_batch
     trigger: text("trigger").notNull(), // http | scheduler | cli
     dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
     /** A run over named learners only (run-once --learner): not a synchronisation of everyone. */
@@ -333,3 +333,15 @@ export const notificationDeliveries = sqliteTable(
   },
   (t) => [index("notification_deliveries_notification").on(t.notificationId)],
 );
+
+/**
+ * What a run was asked and what it found, as one JSON document: a reconciliation's proposals
+ * (REC-1), an enrolment batch's request (REC-3, so REC-4 can retry it).
+ */
+export const runDocuments = sqliteTable("run_documents", {
+  runId: text("run_id")
+    .primaryKey()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  document: text("document").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
