@@ -22,3 +22,5 @@ export * from "./pics-side.ts";
 export * from "./onefile-lookups.ts";
 export * from "./read-planner.ts";
 export * from "./shared-claims.ts";
+export * from "./reconciliation.ts";
+export * from "./bulk-enrolment.ts";

@@ -4,11 +4,13 @@
  * tests all start from here, so they run the same product.
  */
 import {
+  BulkEnrolment,
   bulkStrategy,
   Enrolment,
   exchangeLayer,
   LeaseTtl,
   OneFileConnection,
+  Reconciliation,
   ReferenceData,
   OneFileLookups,
   Rules,
@@ -69,11 +71,13 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
     publicUrl: config.publicUrl ?? DEFAULT_PUBLIC_URL,
     ...(config.processName === undefined ? {} : { owner: config.processName }),
   });
-  return Layer.mergeAll(
+  const operations = Layer.mergeAll(
     Enrolment.layer,
     ReferenceData.layer,
     OneFileLookups.layer,
     exchangeLayer(config.exchangeStrategy ?? bulkStrategy),
     notifier,
   ).pipe(Layer.provideMerge(foundation));
+  // Reconciliation and bulk enrolment (REC) are built on enrolment and the exchange.
+  return Layer.mergeAll(Reconciliation.layer, BulkEnrolment.layer).pipe(Layer.provideMerge(operations));
 };
