@@ -28,6 +28,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { onefileRoutes } from "./routes/onefile.ts";
 import { onefileLookupRoutes } from "./routes/onefile-lookups.ts";
 import { operationRoutes, type OperationsDeps } from "./routes/operations.ts";
+import { reconciliationRoutes } from "./routes/reconciliation.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { syncRoutes } from "./routes/sync.ts";
@@ -61,6 +62,7 @@ const MOUNTS: ReadonlyArray<readonly [base: string, build: (deps: AreaDeps) => S
   ["/api/v1", (d) => enrolmentRoutes(d.bridge)],
   ["/api/v1", (d) => syncRoutes(d.bridge)],
   ["/api/v1", (d) => notificationRoutes(d.bridge)],
+  ["/api/v1", (d) => reconciliationRoutes(d.bridge)],
 ];
 
 const joinPath = (base: string, path: string) => (base === "/" ? path : `${base}${path}`);

@@ -3,7 +3,15 @@
  * request runs its Effect through it, so services (the database, the OneFile client and its
  * limiter, the rule registry) are shared for the life of the process.
  */
-import type { Enrolment, OneFileConnection, OneFileLookups, ReferenceData, Rules } from "@pics/core";
+import type {
+  BulkEnrolment,
+  Enrolment,
+  OneFileConnection,
+  OneFileLookups,
+  Reconciliation,
+  ReferenceData,
+  Rules,
+} from "@pics/core";
 import { Notifier } from "@pics/notifications";
 import { IntegrationLayer, type IntegrationConfig } from "@pics/product";
 import type { Database, PicsRecords, RunLog, SettingsStore, StandardsCache } from "@pics/pics-store";
@@ -21,7 +29,9 @@ export type ServerServices =
   | ReferenceData
   | OneFileConnection
   | OneFileLookups
-  | Notifier;
+  | Notifier
+  | Reconciliation
+  | BulkEnrolment;
 
 export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
 

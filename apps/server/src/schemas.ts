@@ -18,6 +18,32 @@ export const EnrolBody = Schema.Struct({
   dryRun: Schema.optional(Schema.Boolean),
 });
 
+/** `POST /onefile/reconciliations` (REC-1): one centre, or every centre when absent. */
+export const ReconciliationBody = Schema.Struct({ centreId: Schema.optional(Schema.NullOr(OneFileId)) });
+
+/** `POST /onefile/reconciliations/:runId/apply` (REC-2): the pairs to link by PICS learner; default every exact one. */
+export const ApplyReconciliationBody = Schema.Struct({
+  learnerIds: Schema.optional(Schema.Array(PicsId).pipe(Schema.maxItems(100_000))),
+  dryRun: Schema.optional(Schema.Boolean),
+});
+
+/** `POST /onefile/enrolments[/preview]` (REC-3): a cohort enrolled in one centre. */
+export const BatchEnrolBody = Schema.Struct({
+  centreId: OneFileId,
+  learnerIds: Schema.Array(PicsId).pipe(Schema.minItems(1), Schema.maxItems(10_000)),
+  classroomId: Schema.optional(Schema.NullOr(OneFileId)),
+  qualifications: Schema.optional(
+    Schema.Record({
+      key: PicsId,
+      value: Schema.Record({
+        key: PicsId,
+        value: Schema.Struct({ centreId: Schema.optional(OneFileId), pathwayId: Schema.optional(OneFileId) }),
+      }),
+    }),
+  ),
+  dryRun: Schema.optional(Schema.Boolean),
+});
+
 /** `POST /learners/:id/onefile/link` (ENR-10). */
 export const LinkBody = Schema.Struct({ onefileId: OneFileId });
 
