@@ -15,6 +15,7 @@ import type {
   LearnerNotLinked,
   OneFileLearnerAlreadyLinked,
   OneFileNotConfigured,
+  ProposalOutdated,
   RuleDisabled,
   RunInProgress,
   StepFailed,
@@ -173,6 +174,7 @@ export type ServerError =
   | UnknownCentre
   | LearnerAlreadyEnrolled
   | OneFileLearnerAlreadyLinked
+  | ProposalOutdated
   | DuplicateLearnerFound
   | RunInProgress
   | LearnerNotLinked
@@ -218,6 +220,11 @@ const ANSWERS: Answers = {
   OneFileLearnerAlreadyLinked: (e) => ({
     status: 409,
     body: body("onefile_learner_linked", e.message, { onefileId: e.onefileId, learnerId: e.learnerId }),
+  }),
+  // REC-2: the pair's records changed since the reconciliation proposed it.
+  ProposalOutdated: (e) => ({
+    status: 409,
+    body: body("proposal_outdated", e.message, { learnerId: e.learnerId, onefileId: e.onefileId }),
   }),
   DuplicateLearnerFound: (e) => ({ status: 409, body: body("duplicate_learner", e.message, { candidates: e.candidates }) }),
   RunInProgress: (e) => ({ status: 409, body: body("run_in_progress", e.message, { subject: e.subject, holder: e.holder }) }),

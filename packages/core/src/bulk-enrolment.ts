@@ -12,7 +12,7 @@ import { Context, Effect, Layer } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { Enrolment, type EnrolmentPreview, type RunScope } from "./enrolment.ts";
 import { InvalidRequest, type Blocker } from "./errors.ts";
-import { Exchange } from "./exchange-api.ts";
+import { Exchange, type ExchangeError } from "./exchange-api.ts";
 import { makeOneFileView } from "./onefile-view.ts";
 import type { EnrolmentRequest } from "./rules.ts";
 
@@ -67,7 +67,10 @@ export interface BulkEnrolmentShape {
    * again for a batch (same centre, classroom and choices), a run of the same kind for a daily or
    * full run or a refresh.
    */
-  readonly retry: (runId: string, trigger?: RunTrigger) => Effect.Effect<{ readonly runId: string }, unknown>;
+  readonly retry: (
+    runId: string,
+    trigger?: RunTrigger,
+  ) => Effect.Effect<{ readonly runId: string }, BatchError | RunNotFound | ExchangeError>;
 }
 
 const isBatchDocument = (document: unknown): document is { request: BatchRequest; outcomes?: Array<LearnerOutcome> } =>
