@@ -27,7 +27,7 @@ export interface BatchRequest {
 }
 
 /** A record several learners of the batch need that does not exist yet: created once, by the first. */
-export interface SharedCreate {
+export interface SharedRecordToCreate {
   readonly entity: "officer" | "organisation" | "classroom";
   readonly id: string;
   readonly learnerIds: ReadonlyArray<string>;
@@ -39,7 +39,7 @@ export interface BatchPreview {
   /** Every learner's blockers in one list, each naming its learner. */
   readonly blockers: ReadonlyArray<Blocker & { readonly learnerId: string }>;
   /** The records to create, each once, with the learners that need it. */
-  readonly shared: ReadonlyArray<SharedCreate>;
+  readonly shared: ReadonlyArray<SharedRecordToCreate>;
 }
 
 export type LearnerOutcome =
@@ -111,7 +111,7 @@ export class BulkEnrolment extends Context.Tag("core/BulkEnrolment")<BulkEnrolme
           const scope = yield* scopeOf;
           const learners: Array<EnrolmentPreview> = [];
           const blockers: Array<Blocker & { learnerId: string }> = [];
-          const shared = new Map<string, { entity: SharedCreate["entity"]; id: string; learnerIds: Array<string> }>();
+          const shared = new Map<string, { entity: SharedRecordToCreate["entity"]; id: string; learnerIds: Array<string> }>();
           for (const learnerId of new Set(request.learnerIds)) {
             const shown = yield* enrolment.inRun.preview(scope, requestFor(request, learnerId)).pipe(
               Effect.catchTags({
