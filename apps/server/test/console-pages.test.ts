@@ -310,5 +310,8 @@ describe("runs (CON-3)", () => {
     const missing = await b.get("/console/runs/no-such-run");
     expect(missing.status).toBe(404);
     expect(textOf(missing.html)).toContain('run "no-such-run" does not exist');
+    const nowhere = await b.get("/console/no-such-page");
+    expect(nowhere.status).toBe(404);
+    expect(textOf(nowhere.html)).toContain("There is no console page at /console/no-such-page.");
   });
 });

@@ -167,6 +167,22 @@ export const makeConsole = (deployments: Deployments): ConsoleApp => {
 
   registerPages(app);
 
+  // An unknown console address is a page in words, with the navigation (not the API's JSON 404).
+  app.get("*", (c) =>
+    page(
+      c,
+      { title: "Not found", status: 404 },
+      <div class="card">
+        <p class="error" role="alert">
+          There is no console page at {c.req.path}.
+        </p>
+        <p>
+          <a href={c.var.deployment.href("/")}>Back to the summary</a>
+        </p>
+      </div>,
+    ),
+  );
+
   app.onError((error, c) => {
     const failure =
       error instanceof PageFailure
