@@ -118,7 +118,8 @@ export class Notifier extends Context.Tag("notifications/Notifier")<Notifier, No
         const configured = Effect.gen(function* () {
           const settings = yield* settingsStore.get;
           const secrets = yield* settingsStore.notificationSecrets;
-          const token = yield* settingsStore.customerToken;
+          // Only to keep it out of reasons: a token that cannot be opened must not stop a notification.
+          const token = yield* Effect.orElseSucceed(settingsStore.customerToken, () => null);
           const redact = secretParts([secrets.webhookSecret, secrets.smtpUrl, token]);
           const n = settings.notifications;
           const channels: Array<Channel> = [];
@@ -243,8 +244,8 @@ export class Notifier extends Context.Tag("notifications/Notifier")<Notifier, No
           const now = yield* Clock.currentTimeMillis;
           const missedAfter = Duration.toMillis(MISSED_AFTER);
           const { cron, timeZone } = settings.dailySync;
-          // Slots from before notifications were first watched (a first start, an upgrade) are not
-          // judged: nobody was told to expect a run then (D93).
+          // Slots from before the first look with a channel configured (a first start, an upgrade,
+          // notifications just set up) are not judged: nobody asked to hear about them (D93).
           const watchedSince = Date.parse(yield* log.firstTime(WATCHED_SINCE, new Date(now).toISOString()));
           const slot = slotBefore(cron, timeZone, now - missedAfter, Duration.toMillis(LOOKBACK));
           if (slot === null || slot.getTime() < watchedSince) return null;
