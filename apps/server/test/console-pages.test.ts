@@ -3,7 +3,7 @@
  * and a run's changes, learners with the enrolment choices, enrol, link, refresh, officers'
  * look-ups — through `app.request` against the real runtime and the real sandbox.
  */
-import { PicsRecords, SettingsStore } from "@pics/pics-store";
+import { PicsRecords, RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsole, textOf, type ConsoleBrowser, type ConsoleHarness } from "./console-support.ts";
@@ -313,5 +313,33 @@ describe("runs (CON-3)", () => {
     const nowhere = await b.get("/console/no-such-page");
     expect(nowhere.status).toBe(404);
     expect(textOf(nowhere.html)).toContain("There is no console page at /console/no-such-page.");
+  });
+});
+
+describe("retry failed learners (CON-3, REC-4)", () => {
+  it("a run with a failed learner offers the retry; it starts a new run over that learner", async () => {
+    // Every OneFile call about L1 (enrolled above; its learning aims are read per learner) fails:
+    // its exchange fails, the others' do not.
+    const l1 = (await harness.run(Effect.flatMap(PicsRecords, (r) => r.getLearner("L1")))).onefileId!;
+    const fault = await fetch(`${harness.sandbox!.adminUrl}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ learnerId: l1, action: "status", status: 500 }),
+    });
+    expect(fault.ok).toBe(true);
+    const started = await b.post("/console/runs");
+    const runId = started.location!.replace("/console/runs/", "");
+    await waitForRun(runId);
+    const failed = await b.get(`/console/runs/${runId}`);
+    expect(failed.html).toContain('<a href="/console/learners/L1">L1</a></td><td class="mono">');
+    expect(failed.html).toContain(">Retry the 1 failed learner</button>");
+    const retried = await b.post(`/console/runs/${runId}/retry`);
+    expect(retried.status).toBe(303);
+    const retryId = retried.location!.replace("/console/runs/", "");
+    expect(retryId).not.toBe(runId);
+    await waitForRun(retryId);
+    const run = await harness.run(Effect.flatMap(RunLog, (r) => r.get(retryId)));
+    expect(run.progress.total).toBe(1);
+    expect(run.errors.map((e) => e.learnerId)).toEqual(["L1"]);
   });
 });
