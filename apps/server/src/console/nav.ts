@@ -14,5 +14,6 @@ export const navigation: ReadonlyArray<NavItem> = [
   { path: "/learners", label: "Learners" },
   { path: "/officers", label: "Officers" },
   { path: "/organisations", label: "Organisations" },
+  { path: "/reconciliation", label: "Reconciliation" },
   { path: "/notifications", label: "Notifications" },
 ];

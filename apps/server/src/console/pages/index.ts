@@ -5,6 +5,7 @@
 import type { ConsoleApp } from "../kit.tsx";
 import * as learners from "./learners.tsx";
 import * as notifications from "./notifications.tsx";
+import * as reconciliation from "./reconciliation.tsx";
 import * as records from "./records.tsx";
 import * as runs from "./runs.tsx";
 import * as settings from "./settings.tsx";
@@ -16,5 +17,6 @@ export const registerPages = (app: ConsoleApp): void => {
   runs.register(app);
   learners.register(app);
   records.register(app);
+  reconciliation.register(app);
   notifications.register(app);
 };

@@ -11,7 +11,7 @@ import { formatDuration, formatInstant, formatNumber, formatValue, statusLabel }
 import { Badge, CsrfField, Empty, Field, page, type ConsoleApp } from "../kit.tsx";
 import { RunProgress } from "../parts.tsx";
 
-const KINDS: ReadonlyArray<RunKind> = ["daily", "full", "refresh", "enrolment"];
+const KINDS: ReadonlyArray<RunKind> = ["daily", "full", "refresh", "enrolment", "enrolment_batch", "reconciliation"];
 const STATUSES: ReadonlyArray<RunStatus> = ["running", "succeeded", "partially_succeeded", "failed"];
 const PAGE = 50;
 /** REC-4's route: the button shows only when this build has it. */
