@@ -39,6 +39,7 @@ import { Rules } from "./registry.ts";
 import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
 import { sameVqReference, vqReferenceOf } from "./vq.ts";
+import { sameMisReference } from "./mis-reference.ts";
 
 export interface EnrolmentPreview {
   readonly learnerId: string;
@@ -155,11 +156,10 @@ const findDuplicates = (view: OneFileView, centreId: number, learner: Learner) =
     note(yield* view.learnersBy(centreId, "MISID", learner.id), "MIS reference");
     if (learner.uln) note(yield* view.learnersBy(centreId, "ULN", learner.uln), "ULN");
     if (learner.email) {
-      const same = (a: string | null, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
       note(
         yield* view.learnersBy(centreId, "Email", learner.email),
         "email and name",
-        (u) => same(u.FirstName, learner.firstName) && same(u.LastName, learner.surname),
+        (u) => sameMisReference(u.FirstName, learner.firstName) && sameMisReference(u.LastName, learner.surname),
       );
     }
     return [...found.values()];

@@ -44,6 +44,7 @@ import { Rules } from "./registry.ts";
 import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
 import { utcToLocal } from "./time.ts";
+import { misKey } from "./mis-reference.ts";
 
 /** One daily or full run at a time, across processes. */
 export const RUN_LEASE = "sync:run";
@@ -95,8 +96,8 @@ const todayIn = (timeZone: string) => utcToLocal(new Date().toISOString(), timeZ
 
 const makeDirectory = (officers: ReadonlyArray<Officer>): OfficerDirectory => {
   const byOnefileId = new Map(officers.filter((o) => o.onefileId !== null).map((o) => [o.onefileId!, o]));
-  const byIdent = new Map(officers.map((o) => [o.ident.trim().toLowerCase(), o]));
-  return { byOnefileId: (id) => byOnefileId.get(id), byIdent: (ident) => byIdent.get(ident.trim().toLowerCase()) };
+  const byIdent = new Map(officers.map((o) => [misKey(o.ident), o]));
+  return { byOnefileId: (id) => byOnefileId.get(id), byIdent: (ident) => byIdent.get(misKey(ident)) };
 };
 
 /** What kinds of OneFile record an exchange reads at all, given the enabled rules and the settings. */
@@ -170,7 +171,7 @@ const listCentre = (client: OneFileClientShape, view: OneFileView, scope: Centre
         const byMisId = new Map<string, Array<unknown>>();
         for (const placement of rows) {
           view.prime({ kind: "placement", id: placement.ID }, placement);
-          const misId = (placement.MISID ?? "").trim().toLowerCase();
+          const misId = misKey(placement.MISID);
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), placement]);
         }
         for (const [misId, found] of byMisId) view.prime({ kind: "placementsByMisId", centreId, misId }, found);
@@ -185,7 +186,7 @@ const listCentre = (client: OneFileClientShape, view: OneFileView, scope: Centre
         const byMisId = new Map<string, Array<unknown>>();
         for (const user of rows) {
           view.prime({ kind: "user", id: user.ID }, user);
-          const misId = (user.MISID ?? "").trim().toLowerCase();
+          const misId = misKey(user.MISID);
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), user]);
         }
         for (const [misId, found] of byMisId) view.prime({ kind: "assessorsByMisId", centreId, misId }, found);

@@ -7,6 +7,7 @@ export * from "./connection.ts";
 export * from "./enrolment.ts";
 export * from "./errors.ts";
 export * from "./learner-lease.ts";
+export * from "./mis-reference.ts";
 export * from "./onefile-view.ts";
 export * from "./plan.ts";
 export * from "./reference-data.ts";

@@ -17,6 +17,7 @@ import type {
 } from "@pics/onefile-client";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
+import { misKey } from "./mis-reference.ts";
 import type { Step } from "./plan.ts";
 
 export interface OneFileView {
@@ -73,13 +74,13 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
     centres: once("centres", client.searchCentres()),
     assessorsByMisId: (centreId, misId) =>
       once(
-        keyOf({ kind: "assessorsByMisId", centreId, misId: misId.trim().toLowerCase() }),
+        keyOf({ kind: "assessorsByMisId", centreId, misId: misKey(misId) }),
         client.searchUsers({ OrganisationID: centreId, Role: Roles.assessor, MISID: misId }),
         keyOf({ kind: "listed", what: "assessors", centreId }),
       ),
     placementsByMisId: (centreId, misId) =>
       once(
-        keyOf({ kind: "placementsByMisId", centreId, misId: misId.trim().toLowerCase() }),
+        keyOf({ kind: "placementsByMisId", centreId, misId: misKey(misId) }),
         client.searchPlacements({ OrganisationID: centreId, MISID: misId }),
         keyOf({ kind: "listed", what: "placements", centreId }),
       ),
@@ -120,7 +121,7 @@ export const primeCreated = (view: OneFileView, steps: ReadonlyArray<Step>, resu
     const id = results.get(step.id);
     if (id === undefined || !("onefile" in step.write)) continue;
     const { call, body } = step.write.onefile;
-    const misId = typeof body.MISID === "string" ? body.MISID.trim().toLowerCase() : "";
+    const misId = typeof body.MISID === "string" ? misKey(body.MISID) : "";
     const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : null;
     if (misId === "" || centreId === null) continue;
     const created = [{ ...body, ID: id, Archived: false }];

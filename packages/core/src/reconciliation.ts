@@ -23,6 +23,7 @@ import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { Enrolment, type RunScope } from "./enrolment.ts";
 import { InvalidRequest } from "./errors.ts";
 import { makeOneFileView } from "./onefile-view.ts";
+import { misKey } from "./mis-reference.ts";
 
 export type MatchKey = "misId" | "uln" | "emailName";
 export type Confidence = "exact" | "probable";
@@ -113,7 +114,7 @@ export interface ReconciliationShape {
 
 // ---------------------------------------------------------------------------- matching
 
-const norm = (value: string | null | undefined) => (value ?? "").trim().toLowerCase();
+const norm = misKey;
 const normUln = (value: string | null | undefined) => (value ?? "").replace(/\s+/g, "");
 
 /** The ENR-9 keys on which a PICS learner and a OneFile learner agree. */

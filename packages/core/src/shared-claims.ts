@@ -12,6 +12,7 @@ import { Duration, Effect, Schedule, type Scope } from "effect";
 import { leaseOwner } from "./learner-lease.ts";
 import type { OneFileView } from "./onefile-view.ts";
 import type { Step } from "./plan.ts";
+import { misKey } from "./mis-reference.ts";
 
 /** A shared record a plan creates: the claim's lease name and the view entry to read again. */
 export interface SharedCreate {
@@ -21,7 +22,7 @@ export interface SharedCreate {
   readonly misId: string;
 }
 
-const text = (value: unknown) => (typeof value === "string" ? value.trim().toLowerCase() : "");
+const text = (value: unknown) => (typeof value === "string" ? misKey(value) : "");
 
 /** The shared records the steps create, each once, in claim order. */
 export const sharedCreates = (steps: ReadonlyArray<Step>): Array<SharedCreate> => {

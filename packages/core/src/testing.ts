@@ -10,6 +10,7 @@ import { Effect, Layer, type Context } from "effect";
 import type { OneFileView } from "./onefile-view.ts";
 import { PlanBuilder } from "./plan.ts";
 import type { ExchangeContext, OfficerDirectory, PlanningContext, Report } from "./rules.ts";
+import { sameMisReference } from "./mis-reference.ts";
 
 /**
  * A member the test did not supply: calling it, or running it as an Effect, dies with a message
@@ -57,8 +58,6 @@ export interface FakeOneFile {
   readonly reviews?: Readonly<Record<number, ReadonlyArray<Partial<Review> & { ID: number }>>>;
 }
 
-const sameText = (a: string | null | undefined, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
-
 /**
  * A OneFile view over plain data, answering each read as the real view would (searches filter by
  * centre, role and field). `reads` lists every read made, to assert what a plan needed.
@@ -76,12 +75,12 @@ export const fakeOneFileView = (data: FakeOneFile): OneFileView & { readonly rea
     given.assessorsByMisId = (centreId, misId) =>
       read(
         `assessorsByMisId(${centreId}, ${misId})`,
-        users.filter((u) => u.OrganisationID === centreId && u.Role === Roles.assessor && sameText(u.MISID, misId)),
+        users.filter((u) => u.OrganisationID === centreId && u.Role === Roles.assessor && sameMisReference(u.MISID, misId)),
       );
     given.learnersBy = (centreId, field, value) =>
       read(
         `learnersBy(${centreId}, ${field}, ${value})`,
-        users.filter((u) => u.OrganisationID === centreId && u.Role === Roles.learner && sameText(u[field], value)),
+        users.filter((u) => u.OrganisationID === centreId && u.Role === Roles.learner && sameMisReference(u[field], value)),
       );
     given.user = (id) => {
       const user = users.find((u) => u.ID === id);
@@ -93,7 +92,7 @@ export const fakeOneFileView = (data: FakeOneFile): OneFileView & { readonly rea
     given.placementsByMisId = (centreId, misId) =>
       read(
         `placementsByMisId(${centreId}, ${misId})`,
-        placements.filter((p) => p.OrganisationID === centreId && sameText(p.MISID, misId)),
+        placements.filter((p) => p.OrganisationID === centreId && sameMisReference(p.MISID, misId)),
       );
     given.placement = (id) => {
       const placement = placements.find((p) => p.ID === id);

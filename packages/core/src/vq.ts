@@ -1,7 +1,8 @@
 /**
  * ENR-5: a OneFile Standard's VQ reference is the code in the last square brackets of its title,
- * compared trimmed and case-insensitively with the PICS qualification's VQ reference.
+ * compared like a MIS reference (trimmed, any case) with the PICS qualification's VQ reference.
  */
+import { sameMisReference } from "./mis-reference.ts";
 export const vqReferenceOf = (title: string | null | undefined): string | null => {
   if (!title) return null;
   const all = [...title.matchAll(/\[([^\[\]]*)\]/g)];
@@ -10,4 +11,4 @@ export const vqReferenceOf = (title: string | null | undefined): string | null =
 };
 
 export const sameVqReference = (a: string | null | undefined, b: string | null | undefined): boolean =>
-  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+  !!a && !!b && sameMisReference(a, b);

@@ -11,6 +11,8 @@ import {
   vqReferenceOf,
   type EnrolmentContext,
   type IdOrRef,
+  misKey,
+  sameMisReference,
 } from "@pics/core";
 import { AssignLevels, Roles, type Standard } from "@pics/onefile-client";
 import type { Qualification } from "@pics/pics-store";
@@ -58,9 +60,7 @@ const classroomFor = (ctx: EnrolmentContext) =>
         return null;
       }
       const name = learner.mainTag.trim();
-      const existing = (yield* ctx.view.classrooms(centreId)).find(
-        (c) => (c.Name ?? "").trim().toLowerCase() === name.toLowerCase(),
-      );
+      const existing = (yield* ctx.view.classrooms(centreId)).find((c) => sameMisReference(c.Name, name));
       if (existing) {
         ctx.report.items.push({ entity: "classroom", id: name, outcome: "matched", onefileId: existing.ID });
         return existing.ID;
@@ -372,10 +372,8 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
     }
 
     // ENR-8: additional assessors, by learner-officer type (SET-6).
-    const types = new Set(ctx.settings.additionalAssessorTypes.map((t) => t.trim().toLowerCase()));
-    const additional = [
-      ...new Set(learner.officers.filter((o) => types.has(o.type.trim().toLowerCase())).map((o) => o.officerId)),
-    ];
+    const types = new Set(ctx.settings.additionalAssessorTypes.map(misKey));
+    const additional = [...new Set(learner.officers.filter((o) => types.has(misKey(o.type))).map((o) => o.officerId))];
     for (const officerId of additional) {
       const assessor = yield* assessors.resolve(ctx, officerId, "additional assessor");
       if (assessor === null) continue;

@@ -2,11 +2,9 @@
  * OFF-2..5: the OneFile assessor for a PICS officer — the stored id, a match by MIS reference
  * (the officer's Ident code), or a new assessor; two matches block, never a guess.
  */
-import { THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
+import { sameMisReference, THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
-
-const sameMisId = (a: string | null, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
 
 /** OFF-2..5: the OneFile assessor for one officer, matched or planned for creation. */
 export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: string) =>
@@ -38,7 +36,7 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
       return remember(officer.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = officer.ident;
-    const candidates = (yield* ctx.view.assessorsByMisId(ctx.centreId, misId)).filter((u) => sameMisId(u.MISID, misId));
+    const candidates = (yield* ctx.view.assessorsByMisId(ctx.centreId, misId)).filter((u) => sameMisReference(u.MISID, misId));
     if (candidates.length > 1) {
       // OFF-5: never guess between two OneFile assessors with the same MIS reference.
       ctx.plan.block({

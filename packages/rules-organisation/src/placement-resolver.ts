@@ -2,11 +2,9 @@
  * ORG-1..4: which organisation is the learner's employer, and the OneFile placement for it — the
  * stored id, a match by MIS reference (the organisation's Ident code), or a new placement.
  */
-import { THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
+import { sameMisReference, THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
 import type { Learner } from "@pics/pics-store";
 import { Effect } from "effect";
-
-const sameMisId = (a: string | null, b: string) => (a ?? "").trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * ORG-1: the learner's most recent placement of type P, or with none of type P the most recent of
@@ -48,7 +46,7 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
       return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = organisation.ident;
-    const candidates = (yield* ctx.view.placementsByMisId(ctx.centreId, misId)).filter((p) => sameMisId(p.MISID, misId));
+    const candidates = (yield* ctx.view.placementsByMisId(ctx.centreId, misId)).filter((p) => sameMisReference(p.MISID, misId));
     if (candidates.length > 1) {
       ctx.plan.block({
         code: "ambiguous_placement",
