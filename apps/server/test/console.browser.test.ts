@@ -1,5 +1,5 @@
 /**
- * The console in a real browser (CON-1..5, CON-7, SEC-5): Debian's headless Chromium driven by
+ * The console in a real browser (CON-1..7, SEC-5): Debian's headless Chromium driven by
  * playwright-core against the real server over HTTP with the real OneFile sandbox. One browser for
  * the file; the flows run in order in one signed-in page, as a person would use the console.
  *
@@ -237,6 +237,35 @@ describe.skipIf(!available)("the console in Chromium", () => {
     } finally {
       await Effect.runPromise(Scope.close(receiver.scope, Exit.void));
     }
+  });
+
+  it("reconciliation: run, review, approve a probable pair, apply (CON-6)", async () => {
+    await page.getByRole("link", { name: "Reconciliation", exact: true }).click();
+    await page.getByRole("heading", { name: "Reconciliation", exact: true }).waitFor();
+    await visited("12-reconciliation");
+    await page.getByLabel("OneFile centre id").fill(String(CENTRE));
+    await page.getByRole("button", { name: "Start a reconciliation" }).click();
+    await page.waitForURL(/\/console\/reconciliation\/run_/);
+    // Reload until the run has finished and its findings show.
+    await expect
+      .poll(
+        async () => {
+          if (await page.getByRole("heading", { name: "Proposed pairs" }).count()) return true;
+          await page.reload();
+          return false;
+        },
+        { timeout: WAIT, intervals: [250] },
+      )
+      .toBe(true);
+    await visited("13-reconciliation-review");
+    // L3 shares its ULN with OneFile learner 150: probable, so not ticked until approved.
+    const approve = page.getByLabel("Approve L3 with OneFile learner 150");
+    expect(await approve.isChecked()).toBe(false);
+    await approve.check();
+    await page.getByRole("button", { name: "Link the approved pairs" }).click();
+    await page.getByRole("heading", { name: "Pairs applied" }).waitFor();
+    expect(await page.getByRole("status").first().textContent()).toContain("1 of 1 pairs linked");
+    await visited("14-reconciliation-applied");
   });
 
   it("sign out ends the session", async () => {
