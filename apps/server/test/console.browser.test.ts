@@ -254,7 +254,7 @@ describe.skipIf(!available)("the console in Chromium", () => {
           await page.reload();
           return false;
         },
-        { timeout: WAIT, intervals: [250] },
+        { timeout: WAIT, interval: 250 },
       )
       .toBe(true);
     await visited("13-reconciliation-review");
