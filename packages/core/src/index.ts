@@ -8,6 +8,7 @@ export * from "./enrolment.ts";
 export * from "./errors.ts";
 export * from "./learner-lease.ts";
 export * from "./mis-reference.ts";
+export * from "./shared-record.ts";
 export * from "./onefile-view.ts";
 export * from "./plan.ts";
 export * from "./reference-data.ts";

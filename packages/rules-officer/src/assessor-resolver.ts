@@ -2,7 +2,7 @@
  * OFF-2..5: the OneFile assessor for a PICS officer — the stored id, a match by MIS reference
  * (the officer's Ident code), or a new assessor; two matches block, never a guess.
  */
-import { sameMisReference, THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
+import { storeOnefileId, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
 
@@ -36,7 +36,7 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
       return remember(officer.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = officer.ident;
-    const candidates = (yield* ctx.view.assessorsByMisId(ctx.centreId, misId)).filter((u) => sameMisReference(u.MISID, misId));
+    const candidates = withMisReference(yield* ctx.view.assessorsByMisId(ctx.centreId, misId), misId);
     if (candidates.length > 1) {
       // OFF-5: never guess between two OneFile assessors with the same MIS reference.
       ctx.plan.block({
@@ -52,23 +52,16 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
     }
     const match = candidates[0];
     if (match) {
-      if (officer.onefileId !== match.ID) {
-        ctx.plan.add({
-          description: `store OneFile assessor ${match.ID} on officer ${officerId}`,
-          write: { pics: { target: { entity: "officer", id: officerId }, fields: { onefileId: match.ID } } },
-          journal: [
-            {
-              entity: "officer",
-              entityId: officerId,
-              field: "onefileId",
-              before: officer.onefileId,
-              after: match.ID,
-              direction: "toPics",
-              onefileId: match.ID,
-            },
-          ],
-        });
-      }
+      if (officer.onefileId !== match.ID)
+        ctx.plan.add(
+          storeOnefileId(
+            "officer",
+            officerId,
+            officer.onefileId,
+            match.ID,
+            `store OneFile assessor ${match.ID} on officer ${officerId}`,
+          ),
+        );
       return remember(match.ID, "matched", { by: "MIS reference", misId });
     }
 
@@ -110,20 +103,8 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
         },
       ],
     });
-    ctx.plan.add({
-      description: `store the new OneFile assessor on officer ${officerId}`,
-      write: { pics: { target: { entity: "officer", id: officerId }, fields: { onefileId: created } } },
-      journal: [
-        {
-          entity: "officer",
-          entityId: officerId,
-          field: "onefileId",
-          before: officer.onefileId,
-          after: created,
-          direction: "toPics",
-          onefileId: created,
-        },
-      ],
-    });
+    ctx.plan.add(
+      storeOnefileId("officer", officerId, officer.onefileId, created, `store the new OneFile assessor on officer ${officerId}`),
+    );
     return remember(created, "create", { misId });
   });

@@ -2,7 +2,7 @@
  * ORG-1..4: which organisation is the learner's employer, and the OneFile placement for it — the
  * stored id, a match by MIS reference (the organisation's Ident code), or a new placement.
  */
-import { sameMisReference, THIS_STEP, type IdOrRef, type PlanningContext } from "@pics/core";
+import { storeOnefileId, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
 import type { Learner } from "@pics/pics-store";
 import { Effect } from "effect";
 
@@ -46,7 +46,7 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
       return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
 
     const misId = organisation.ident;
-    const candidates = (yield* ctx.view.placementsByMisId(ctx.centreId, misId)).filter((p) => sameMisReference(p.MISID, misId));
+    const candidates = withMisReference(yield* ctx.view.placementsByMisId(ctx.centreId, misId), misId);
     if (candidates.length > 1) {
       ctx.plan.block({
         code: "ambiguous_placement",
@@ -61,23 +61,16 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
     }
     const match = candidates[0];
     if (match) {
-      if (organisation.onefileId !== match.ID) {
-        ctx.plan.add({
-          description: `store OneFile placement ${match.ID} on organisation ${organisationId}`,
-          write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: match.ID } } },
-          journal: [
-            {
-              entity: "organisation",
-              entityId: organisationId,
-              field: "onefileId",
-              before: organisation.onefileId,
-              after: match.ID,
-              direction: "toPics",
-              onefileId: match.ID,
-            },
-          ],
-        });
-      }
+      if (organisation.onefileId !== match.ID)
+        ctx.plan.add(
+          storeOnefileId(
+            "organisation",
+            organisationId,
+            organisation.onefileId,
+            match.ID,
+            `store OneFile placement ${match.ID} on organisation ${organisationId}`,
+          ),
+        );
       return remember(match.ID, "matched", { by: "MIS reference", misId });
     }
 
@@ -100,20 +93,14 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
         },
       ],
     });
-    ctx.plan.add({
-      description: `store the new OneFile placement on organisation ${organisationId}`,
-      write: { pics: { target: { entity: "organisation", id: organisationId }, fields: { onefileId: created } } },
-      journal: [
-        {
-          entity: "organisation",
-          entityId: organisationId,
-          field: "onefileId",
-          before: organisation.onefileId,
-          after: created,
-          direction: "toPics",
-          onefileId: created,
-        },
-      ],
-    });
+    ctx.plan.add(
+      storeOnefileId(
+        "organisation",
+        organisationId,
+        organisation.onefileId,
+        created,
+        `store the new OneFile placement on organisation ${organisationId}`,
+      ),
+    );
     return remember(created, "create", { misId });
   });
