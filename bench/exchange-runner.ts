@@ -30,7 +30,7 @@ const job = JSON.parse(readFileSync(jobFile, "utf8")) as Job;
 const strategies = { ours: bulkStrategy, per_learner: perLearnerStrategy, record_at_a_time: recordAtATimeStrategy };
 const runtime = ManagedRuntime.make(
   IntegrationLayer({
-    store: { url: `file:${job.databaseFile}`, secretKey: "benchmark-secret-key" },
+    store: { url: `file:${job.databaseFile}`, secretKey: "benchmark-secret-key", allowCustomOneFileUrl: true },
     clientTuning: { requestTimeoutMs: 30_000, maxRateLimitWaitMs: 30 * 60_000 },
     exchangeStrategy: strategies[job.mode],
   }),

@@ -30,7 +30,9 @@ const prepare = async (learners: number, settings: Record<string, unknown> = {})
   const data = generateDemoData({ learners, seed: 11, reviewsPerLearner: 3, differingShare: 0.5 });
   sandbox = await startSandbox({ port: 0, state: data.onefile });
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "scheduler-")), "pics.db")}`;
-  const runtime = ManagedRuntime.make(IntegrationLayer({ store: { url: databaseUrl, secretKey: SECRET } }));
+  const runtime = ManagedRuntime.make(
+    IntegrationLayer({ store: { url: databaseUrl, secretKey: SECRET, allowCustomOneFileUrl: true } }),
+  );
   await runtime.runPromise(
     Effect.gen(function* () {
       yield* (yield* SettingsStore).update({
@@ -60,6 +62,7 @@ const spawnScheduler = (databaseUrl: string, args: Array<string>, env: Record<st
       ...process.env,
       DATABASE_URL: databaseUrl,
       SECRET_KEY: SECRET,
+      ALLOW_CUSTOM_ONEFILE_URL: "true",
       LEASE_TTL_MS: "1500",
       SCHEDULER_TICK_MS: "200",
       ...env,
@@ -74,7 +77,9 @@ const spawnScheduler = (databaseUrl: string, args: Array<string>, env: Record<st
 };
 
 const readRuns = async (databaseUrl: string) => {
-  const runtime = ManagedRuntime.make(IntegrationLayer({ store: { url: databaseUrl, secretKey: SECRET } }));
+  const runtime = ManagedRuntime.make(
+    IntegrationLayer({ store: { url: databaseUrl, secretKey: SECRET, allowCustomOneFileUrl: true } }),
+  );
   try {
     return await runtime.runPromise(Effect.flatMap(RunLog, (log) => log.list()));
   } finally {
@@ -120,7 +125,7 @@ describe("on Deno", () => {
     const { databaseUrl } = await prepare(4);
     const child = spawn(deno, ["run", "--allow-all", main, "run-once"], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET },
+      env: { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOW_CUSTOM_ONEFILE_URL: "true" },
     });
     children.push(child);
     let output = "";

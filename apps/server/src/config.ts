@@ -13,6 +13,9 @@ const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535)
   message: () => ({ message: "must be a port number 0-65535 (0 = any free port)", override: true }),
 });
 
+/** A shorter bearer token can be guessed; `npm start` generates 64 hex characters. */
+export const MIN_API_TOKEN_LENGTH = 32;
+
 /** The variables the server reads; anything else in the environment is ignored. */
 export const ServerEnvFields = {
   PORT: Schema.optionalWith(Port, { default: () => 8080 }),
@@ -22,6 +25,10 @@ export const ServerEnvFields = {
     Schema.String.pipe(
       Schema.filter(
         (s) => /^[A-Za-z0-9._~+/-]+=*$/.test(s) || "must be one word of letters, digits and - . _ ~ + / (then any = padding)",
+      ),
+      Schema.filter(
+        (s) =>
+          s.length >= MIN_API_TOKEN_LENGTH || `must be at least ${MIN_API_TOKEN_LENGTH} characters (npm start generates one)`,
       ),
     ),
   ).annotations({

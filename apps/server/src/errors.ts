@@ -37,6 +37,8 @@ export interface ErrorBody {
   readonly error: string;
   readonly message: string;
   readonly details?: unknown;
+  /** SEC-3: how many issues there were when `details` lists only the first 100. */
+  readonly issueCount?: number;
 }
 
 /** A refusal decided by the HTTP layer itself (bad query, unknown route, conflict found here). */
@@ -91,9 +93,9 @@ export const tidyIssues = (issues: ReadonlyArray<Issue>): Array<Issue> => {
   });
 };
 
-const describeIssues = (what: string, issues: ReadonlyArray<Issue>) => {
+const describeIssues = (what: string, issues: ReadonlyArray<Issue>, total = issues.length) => {
   const shown = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`);
-  return `invalid ${what}: ${shown.join("; ")}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ""}`;
+  return `invalid ${what}: ${shown.join("; ")}${total > 5 ? ` (and ${total - 5} more)` : ""}`;
 };
 
 export interface Mapped {
@@ -198,7 +200,9 @@ const ANSWERS: Answers = {
   // ---------------------------------------------------------------- 400 bad input
   InvalidInput: (e) => {
     const issues = tidyIssues(e.issues);
-    return { status: 400, body: body("invalid_input", describeIssues(e.what, issues), issues) };
+    const answer = body("invalid_input", describeIssues(e.what, issues, e.issueCount), issues);
+    // SEC-3: `details` lists the first 100; `issueCount` says how many there were.
+    return { status: 400, body: e.issueCount === undefined ? answer : { ...answer, issueCount: e.issueCount } };
   },
   // The caller asked for something that does not fit.
   InvalidRequest: (e) => ({

@@ -21,6 +21,30 @@ export const pathId = (c: Context, name: string): Effect.Effect<string, HttpErro
       );
 };
 
+/** SEC-3: deeper JSON is refused before it is parsed (a deep value overflows the stack later). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `max`: one pass over the text, brackets inside
+ * strings skipped. Malformed text is left to JSON.parse to describe.
+ */
+export const nestsDeeperThan = (text: string, max: number): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i += 1;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth -= 1;
+  }
+  return false;
+};
+
 /**
  * The request body as JSON. Empty bodies are `undefined` (routes that need a body say so);
  * malformed JSON is a 400 naming where it broke.
@@ -32,10 +56,15 @@ export const readJson = (c: Context): Effect.Effect<unknown, HttpError> =>
       catch: () => new HttpError({ status: 400, code: "invalid_body", text: "the request body could not be read" }),
     });
     if (text.trim() === "") return undefined;
-    const parsed = Either.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: (e) => (e instanceof Error ? e.message : String(e)),
-    });
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return yield* new HttpError({
+        status: 400,
+        code: "too_deeply_nested",
+        text: `the request body nests arrays or objects more than ${MAX_JSON_DEPTH} deep`,
+        details: [{ path: "(body)", message: `nests more than ${MAX_JSON_DEPTH} levels deep` }],
+      });
+    }
+    const parsed = Either.try({ try: () => JSON.parse(text) as unknown, catch: jsonProblem });
     if (Either.isLeft(parsed)) {
       return yield* new HttpError({
         status: 400,
@@ -46,6 +75,17 @@ export const readJson = (c: Context): Effect.Effect<unknown, HttpError> =>
     }
     return parsed.right;
   });
+
+/**
+ * Where the JSON broke, never a quote of the text around it (SEC-2: the body may hold a token).
+ */
+const jsonProblem = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : "";
+  const position = /position (\d+)/.exec(message);
+  if (position) return `unexpected character at position ${position[1]}`;
+  if (/end of (JSON )?input/i.test(message)) return "the text ends before the JSON value does";
+  return "unexpected text";
+};
 
 /** A body that must be a JSON object. */
 export const readObject = (c: Context, what: string): Effect.Effect<Record<string, unknown>, HttpError> =>

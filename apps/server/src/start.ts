@@ -12,6 +12,7 @@ import { decodeEnv, integrationConfig, IntegrationLayer, ProductEnvFields } from
 import { demoCustomerToken, demoData, startSandbox, type RunningSandbox, type SandboxSeed } from "@pics/onefile-sandbox";
 import { PicsRecords, SettingsStore } from "@pics/pics-store";
 import { Effect, ManagedRuntime, Schema } from "effect";
+import { MIN_API_TOKEN_LENGTH } from "./config.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -35,25 +36,31 @@ const env = await Effect.runPromise(
   process.exit(1);
 });
 const config = await Effect.runPromise(integrationConfig(env, (message) => say(message)));
+if (env.API_TOKEN !== undefined && env.API_TOKEN.length < MIN_API_TOKEN_LENGTH) {
+  // Never echo it: a supplied token is a secret.
+  console.error(`[start] API_TOKEN must be at least ${MIN_API_TOKEN_LENGTH} characters; unset it to have one generated`);
+  process.exit(1);
+}
 const dataDir = env.DATABASE_URL.startsWith("file:") ? dirname(env.DATABASE_URL.slice("file:".length)) : join(root, "data");
 mkdirSync(dataDir, { recursive: true });
 
 // The API token: configured, or generated once and kept beside the database for the next start.
 const apiTokenFile = join(dataDir, "api-token");
-const apiToken =
-  env.API_TOKEN ??
-  (existsSync(apiTokenFile)
-    ? readFileSync(apiTokenFile, "utf8").trim()
-    : (() => {
-        const token = crypto.randomUUID().replaceAll("-", "");
-        writeFileSync(apiTokenFile, `${token}\n`, { mode: 0o600 });
-        return token;
-      })());
+const generateApiToken = () => {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  writeFileSync(apiTokenFile, `${token}\n`, { mode: 0o600 });
+  return token;
+};
+const kept = existsSync(apiTokenFile) ? readFileSync(apiTokenFile, "utf8").trim() : "";
+// A kept token from an older version may be too short: replace it.
+const apiToken = env.API_TOKEN ?? (kept.length >= MIN_API_TOKEN_LENGTH ? kept : generateApiToken());
 
 // Demo mode: a local OneFile sandbox when no real OneFile is configured.
 const sandboxStateFile = join(dataDir, "sandbox-state.json");
 let sandbox: RunningSandbox | undefined;
-const runtime = ManagedRuntime.make(IntegrationLayer(config));
+// The launcher itself may point the settings at the demo sandbox (SEC-1 `custom`).
+const runtime = ManagedRuntime.make(IntegrationLayer({ ...config, store: { ...config.store, allowCustomOneFileUrl: true } }));
 const demo = await runtime.runPromise(
   Effect.gen(function* () {
     const settings = yield* SettingsStore;
@@ -66,22 +73,37 @@ if (demo) {
   const data = demoData();
   const saved = existsSync(sandboxStateFile) ? (JSON.parse(readFileSync(sandboxStateFile, "utf8")) as SandboxSeed) : undefined;
   sandbox = await startSandbox({ port: env.SANDBOX_PORT, state: saved ?? data.onefile });
-  await runtime.runPromise(
+  const imported = await runtime.runPromise(
     Effect.gen(function* () {
       const records = yield* PicsRecords;
-      if (saved === undefined) yield* records.importDocument(data.pics);
+      // Demo records go only into an empty database: never mixed into a provider's own PICS data.
+      const empty =
+        (yield* records.listOfficers({ limit: 1 })).items.length === 0 &&
+        (yield* records.listOrganisations({ limit: 1 })).items.length === 0 &&
+        (yield* records.listLearners({ limit: 1 })).items.length === 0;
+      if (saved === undefined && empty) yield* records.importDocument(data.pics);
       yield* (yield* SettingsStore).update({
         integrationEnabled: true,
         environment: "custom",
         baseUrl: sandbox!.baseUrl,
         customerToken: demoCustomerToken,
       });
+      return saved === undefined && empty;
     }),
   );
-  say(`demo mode: no OneFile token was configured, so a local OneFile sandbox runs at ${sandbox.baseUrl}`);
+  const banner = "=".repeat(78);
+  say(banner);
+  say("DEMO MODE: this is NOT connected to a real OneFile. No OneFile customer token is configured,");
+  say(`so a local OneFile sandbox with made-up data runs at ${sandbox.baseUrl}`);
   say(
-    saved ? `  its state was restored from ${sandboxStateFile}` : `  seeded with demo data; the PICS demo records were imported`,
+    saved
+      ? `  its state was restored from ${sandboxStateFile}`
+      : imported
+        ? "  seeded with demo data; the PICS demo records were imported into the empty database"
+        : "  seeded with demo data; the database already holds PICS records, so no demo records were imported",
   );
+  say("  To use a real OneFile, PUT /api/v1/settings with environment and customerToken, then restart.");
+  say(banner);
 }
 await runtime.dispose();
 
@@ -99,6 +121,7 @@ const childEnv = {
   PORT: env.PORT,
   SECRET_KEY: config.store.secretKey,
   DATABASE_URL: env.DATABASE_URL,
+  ALLOW_CUSTOM_ONEFILE_URL: demo ? "true" : env.ALLOW_CUSTOM_ONEFILE_URL,
 };
 const children: Array<ChildProcess> = [];
 const launch = (name: string, script: string) => {
@@ -145,6 +168,8 @@ process.on("SIGTERM", () => void stop(0));
 
 launch("server", "apps/server/src/main.node.ts");
 launch("scheduler", "apps/scheduler/src/main.ts");
-say(`API: http://localhost:${env.PORT}/api/v1  (token: ${apiToken})`);
-say(`  try: curl -H "Authorization: Bearer ${apiToken}" http://localhost:${env.PORT}/api/v1/status`);
+// The token itself is never printed (SEC-2): it is in the environment or in the file.
+say(`API: http://localhost:${env.PORT}/api/v1  (token: ${env.API_TOKEN !== undefined ? "the API_TOKEN you set" : apiTokenFile})`);
+if (env.API_TOKEN === undefined)
+  say(`  try: curl -H "Authorization: Bearer $(cat ${apiTokenFile})" http://localhost:${env.PORT}/api/v1/status`);
 say("Ctrl-C stops everything.");

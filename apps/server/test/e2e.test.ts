@@ -21,7 +21,7 @@ import { baseSeed, CENTRE, picsDocument, TOKEN as CUSTOMER_TOKEN } from "../../.
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const denoBin = join(root, "node_modules/.bin/deno");
-const API_TOKEN = "e2e-api-token-0123456789abcdef";
+const API_TOKEN = "e2e-api-token-0123456789abcdef0123456789";
 const SECRET_KEY = "e2e-secret-key-0123456789abcdef";
 
 // ------------------------------------------------------------------------------------ processes
@@ -54,7 +54,7 @@ afterEach(async () => {
 const spawnProc = (name: string, command: string, args: Array<string>, env: Record<string, string>): Proc => {
   const child = spawn(command, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ALLOW_CUSTOM_ONEFILE_URL: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Array<any> = [];

@@ -15,7 +15,7 @@ const root = resolve(here, "../../..");
 const tsxCli = join(root, "node_modules/tsx/dist/cli.mjs");
 // `npx deno` runs this binary; spawning it directly lets SIGTERM reach Deno itself.
 const denoBin = join(root, "node_modules/.bin/deno");
-const TOKEN = "process-test-token-1234567890";
+const TOKEN = "process-test-token-1234567890abcdef";
 
 interface Running {
   readonly child: ChildProcess;

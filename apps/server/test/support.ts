@@ -62,6 +62,7 @@ export const startServer = async (
     store: {
       url: databaseUrl,
       secretKey: "server-test-secret-key",
+      allowCustomOneFileUrl: true,
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     },
     rules: options.rules,

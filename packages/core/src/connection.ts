@@ -47,6 +47,11 @@ export class OneFileConnection extends Context.Tag("core/OneFileConnection")<One
 
         const clientEvenIfDisabled = Effect.gen(function* () {
           const { customerTokenSet: _set, ...settings } = yield* settingsStore.get;
+          // SEC-1: a custom host saved before the deployment stopped allowing it gets no token.
+          if (settings.environment === "custom" && !settingsStore.customBaseUrlAllowed)
+            return yield* new OneFileNotConfigured({
+              reason: 'environment "custom" is not allowed in this deployment (set ALLOW_CUSTOM_ONEFILE_URL=true to allow it)',
+            });
           const token = yield* settingsStore.customerToken;
           if (token === null)
             return yield* new OneFileNotConfigured({ reason: "no customer token is set (settings.customerToken)" });

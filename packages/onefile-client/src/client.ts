@@ -433,7 +433,14 @@ export const makeOneFileClient = (
           if (waited > 0) yield* count((c) => void (c.limiterWaitMs += waited));
           attempts += 1;
           const outcome = yield* Effect.either(
-            send({ method: call.endpoint.method, url, headers, body, timeoutMs: cfg.requestTimeoutMs }),
+            send({
+              method: call.endpoint.method,
+              url,
+              headers,
+              body,
+              timeoutMs: cfg.requestTimeoutMs,
+              secrets: [session ?? Redacted.value(cfg.customerToken)],
+            }),
           );
 
           // No answer, or a server fault: the outcome of the call is unknown.

@@ -94,6 +94,12 @@ export const resolveConfig = (config: OneFileClientConfig): Effect.Effect<Resolv
     if (typeof tokenValue !== "string" || tokenValue.trim() === "") {
       return yield* new InvalidClientConfig({ message: "customerToken is required" });
     }
+    // SEC-2: a value no HTTP header can carry would make fetch throw an error quoting it.
+    if (!/^[\x21-\x7e]+$/.test(tokenValue)) {
+      return yield* new InvalidClientConfig({
+        message: "customerToken must be visible ASCII characters only (no spaces, line breaks or control characters)",
+      });
+    }
     const environment = plain.environment === undefined && plain.baseUrl !== undefined ? "custom" : settings.environment;
     if (environment !== "custom" && plain.baseUrl !== undefined) {
       return yield* new InvalidClientConfig({

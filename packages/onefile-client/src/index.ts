@@ -26,3 +26,4 @@ export type { OneFileError } from "./errors.ts";
 export { budgetLimit, defaultSafetyMarginMs, inMemoryCallBudget, RateLimiter } from "./limiter.ts";
 export type { BudgetLimit, CallBudget, RateLimiterShape, RateLimitSettings } from "./limiter.ts";
 export * from "./schema.ts";
+export { scrubSecrets } from "./transport.ts";

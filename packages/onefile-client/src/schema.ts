@@ -49,12 +49,99 @@ export const OneFileDate = Schema.transformOrFail(Schema.String, Schema.String, 
 }).annotations({ identifier: "OneFileDate" });
 
 // ---------------------------------------------------------------------------------------------
+// Answers as real installations send them (DATA-1, DATA-2)
+// ---------------------------------------------------------------------------------------------
+
+/** `""` and the .NET default date (`0001-01-01T00:00:00`, DateTime.MinValue) mean "no date". */
+const isBlankDate = (s: string): boolean => s === "" || /^0001-01-01(?:[T ]|$)/.test(s);
+
+const MAX_DATE_LENGTH = 64;
+
+const readDate = (
+  calendar: boolean,
+): Schema.transformOrFail<Schema.NullOr<typeof Schema.String>, Schema.NullOr<typeof Schema.String>> =>
+  Schema.transformOrFail(Schema.NullOr(Schema.String), Schema.NullOr(Schema.String), {
+    strict: true,
+    decode: (raw, _, ast) => {
+      if (raw === null) return ParseResult.succeed(null);
+      const s = raw.trim();
+      if (isBlankDate(s)) return ParseResult.succeed(null);
+      const n = s.length > MAX_DATE_LENGTH ? undefined : normaliseDate(s);
+      if (n === undefined)
+        return ParseResult.fail(new ParseResult.Type(ast, raw, `not an ISO-8601 date: ${JSON.stringify(raw.slice(0, 40))}`));
+      // DATA-2: a date-only value is the calendar date written in it, whatever time and offset follow
+      // (local midnight `2001-02-03T00:00:00+01:00` is 3 February, not 2 February at 23:00 UTC).
+      return ParseResult.succeed(calendar ? `${s.slice(0, 10)}T00:00:00.000Z` : n);
+    },
+    encode: (s) => ParseResult.succeed(s),
+  });
+
+/** An instant in an answer (a review started, a record modified); blanks read as null. */
+const ResponseInstant = readDate(false).annotations({ identifier: "OneFileInstant" });
+/** A date-only value in an answer (birth, start, planned end, registration, certificate): midnight UTC of its calendar date. */
+const ResponseCalendarDate = readDate(true).annotations({ identifier: "OneFileCalendarDate" });
+
+/** A string field some installations send as a number (a ULN, a telephone number). */
+const ResponseText = Schema.Union(
+  Schema.String,
+  Schema.transform(Schema.Number, Schema.String, { strict: true, decode: (n) => String(n), encode: (s) => Number(s) }),
+);
+
+const INTEGER_TEXT = /^\s*-?\d{1,15}\s*$/;
+
+/** An integer some installations send as a numeric string (`"100"`). */
+const ResponseInt = Schema.Union(
+  Schema.Int,
+  Schema.transformOrFail(Schema.String, Schema.Int, {
+    strict: true,
+    decode: (s, _, ast) =>
+      INTEGER_TEXT.test(s)
+        ? ParseResult.succeed(Number(s))
+        : ParseResult.fail(new ParseResult.Type(ast, s, `not a whole number: ${JSON.stringify(s.slice(0, 40))}`)),
+    encode: (n) => ParseResult.succeed(String(n)),
+  }),
+);
+
+/** A number some installations send as a numeric string. */
+const ResponseNumber = Schema.Union(
+  Schema.Number,
+  Schema.transformOrFail(Schema.String, Schema.Number, {
+    strict: true,
+    decode: (s, _, ast) => {
+      const n = s.trim() === "" || s.length > 40 ? Number.NaN : Number(s);
+      return Number.isFinite(n)
+        ? ParseResult.succeed(n)
+        : ParseResult.fail(new ParseResult.Type(ast, s, `not a number: ${JSON.stringify(s.slice(0, 40))}`));
+    },
+    encode: (n) => ParseResult.succeed(String(n)),
+  }),
+);
+
+/** A boolean some installations send as `"true"` / `"false"`. */
+const ResponseBoolean = Schema.Union(
+  Schema.Boolean,
+  Schema.transform(Schema.Literal("true", "false", "True", "False"), Schema.Boolean, {
+    strict: true,
+    decode: (s) => s.toLowerCase() === "true",
+    encode: (b) => (b ? "true" : "false"),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
 const Id = Schema.Int;
 /** A response field that may be `null` or absent ([I]); decoded as `null` when unset. */
 const nullable = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optionalWith(Schema.NullOr(s), { default: () => null });
+/** Response fields, read as DATA-1 and DATA-2 say. */
+const text = () => nullable(ResponseText);
+const int = () => nullable(ResponseInt);
+const bool = () => nullable(ResponseBoolean);
+const instant = () => Schema.optionalWith(ResponseInstant, { default: () => null });
+const calendarDate = () => Schema.optionalWith(ResponseCalendarDate, { default: () => null });
+/** A response record's own id: a number, or a numeric string. */
+const RecordId = ResponseInt;
 /** A request field that may be omitted, or `null` to clear it (updates are partial). */
 const optional = <A, I, R>(s: Schema.Schema<A, I, R>) => Schema.optional(Schema.NullOr(s));
 /** A search filter field: omitted or a value. */
@@ -66,86 +153,86 @@ const Code = Schema.Union(Schema.Int, Schema.String);
 // Records (§5/§6)
 // ---------------------------------------------------------------------------------------------
 
-export const Customer = Schema.Struct({ ID: Id, Name: nullable(Schema.String) });
+export const Customer = Schema.Struct({ ID: RecordId, Name: text() });
 export type Customer = typeof Customer.Type;
 
 /** A OneFile Organisation = a centre. */
-export const Centre = Schema.Struct({ ID: Id, Name: nullable(Schema.String) });
+export const Centre = Schema.Struct({ ID: RecordId, Name: text() });
 export type Centre = typeof Centre.Type;
 
 export const User = Schema.Struct({
-  ID: Id,
-  OrganisationID: nullable(Id),
-  Role: nullable(Schema.Int),
-  Username: nullable(Schema.String),
-  FirstName: nullable(Schema.String),
-  LastName: nullable(Schema.String),
-  Email: nullable(Schema.String),
-  MISID: nullable(Schema.String),
-  Telephone: nullable(Schema.String),
-  MobileNumber: nullable(Schema.String),
-  DOB: nullable(OneFileDate),
-  Archived: nullable(Schema.Boolean).pipe(Schema.fromKey(InferredFields.userArchived)),
-  CreatedOn: nullable(OneFileDate),
-  LastModified: nullable(OneFileDate),
+  ID: RecordId,
+  OrganisationID: int(),
+  Role: int(),
+  Username: text(),
+  FirstName: text(),
+  LastName: text(),
+  Email: text(),
+  MISID: text(),
+  Telephone: text(),
+  MobileNumber: text(),
+  DOB: calendarDate(),
+  Archived: bool().pipe(Schema.fromKey(InferredFields.userArchived)),
+  CreatedOn: instant(),
+  LastModified: instant(),
   // learner only
-  ULN: nullable(Schema.String),
-  NINO: nullable(Schema.String),
-  StartOn: nullable(OneFileDate),
-  PlannedEndDate: nullable(OneFileDate),
-  HomeAddress: nullable(Schema.String),
-  DefaultAssessorID: nullable(Id),
-  DefaultEmployerID: nullable(Id),
-  ClassroomID: nullable(Id),
-  PlacementID: nullable(Id),
+  ULN: text(),
+  NINO: text(),
+  StartOn: calendarDate(),
+  PlannedEndDate: calendarDate(),
+  HomeAddress: text(),
+  DefaultAssessorID: int(),
+  DefaultEmployerID: int(),
+  ClassroomID: int(),
+  PlacementID: int(),
   L12: nullable(Code),
   L13: nullable(Code),
   L15: nullable(Code),
-  LearnerStatusID: nullable(Schema.Int),
+  LearnerStatusID: int(),
 });
 export type User = typeof User.Type;
 
 /** [I] Row of an unpaged `User/Search`. */
 export const UserSummary = Schema.Struct({
-  ID: Id,
-  FirstName: nullable(Schema.String),
-  LastName: nullable(Schema.String),
-  MISID: nullable(Schema.String),
-  Role: nullable(Schema.Int),
-  OrganisationID: nullable(Id),
+  ID: RecordId,
+  FirstName: text(),
+  LastName: text(),
+  MISID: text(),
+  Role: int(),
+  OrganisationID: int(),
 });
 export type UserSummary = typeof UserSummary.Type;
 
 export const Classroom = Schema.Struct({
-  ID: Id,
-  OrganisationID: nullable(Id),
-  Name: nullable(Schema.String),
-  MISID: nullable(Schema.String),
+  ID: RecordId,
+  OrganisationID: int(),
+  Name: text(),
+  MISID: text(),
 });
 export type Classroom = typeof Classroom.Type;
 
 export const Placement = Schema.Struct({
-  ID: Id,
-  OrganisationID: nullable(Id),
-  Name: nullable(Schema.String),
-  Address: nullable(Schema.String),
-  Telephone: nullable(Schema.String),
-  Email: nullable(Schema.String),
-  Web: nullable(Schema.String),
-  Contact: nullable(Schema.String),
-  MISID: nullable(Schema.String),
-  Active: nullable(Schema.Boolean),
-  LastModified: nullable(OneFileDate),
+  ID: RecordId,
+  OrganisationID: int(),
+  Name: text(),
+  Address: text(),
+  Telephone: text(),
+  Email: text(),
+  Web: text(),
+  Contact: text(),
+  MISID: text(),
+  Active: bool(),
+  LastModified: instant(),
 });
 export type Placement = typeof Placement.Type;
 
-export const Pathway = Schema.Struct({ ID: Id, Title: nullable(Schema.String) });
+export const Pathway = Schema.Struct({ ID: RecordId, Title: text() });
 export type Pathway = typeof Pathway.Type;
 
 export const Standard = Schema.Struct({
-  ID: Id,
-  OrganisationID: nullable(Id),
-  Title: nullable(Schema.String),
+  ID: RecordId,
+  OrganisationID: int(),
+  Title: text(),
   Pathways: Schema.optionalWith(Schema.NullOr(Schema.Array(Pathway)), { default: () => null }).pipe(
     Schema.fromKey(InferredFields.standardPathways),
   ),
@@ -153,36 +240,36 @@ export const Standard = Schema.Struct({
 export type Standard = typeof Standard.Type;
 
 export const LearningAim = Schema.Struct({
-  ID: Id,
-  UserID: nullable(Id),
-  StandardID: nullable(Id),
-  PathwayID: nullable(Id).pipe(Schema.fromKey(InferredFields.learningAimPathwayId)),
+  ID: RecordId,
+  UserID: int(),
+  StandardID: int(),
+  PathwayID: int().pipe(Schema.fromKey(InferredFields.learningAimPathwayId)),
   Status: nullable(Code),
-  StartDate: nullable(OneFileDate),
-  PlannedEnd: nullable(OneFileDate),
-  Progress: nullable(Schema.Number),
-  TotalElements: nullable(Schema.Int).pipe(Schema.fromKey(InferredFields.learningAimTotalElements)),
-  ElementsDone: nullable(Schema.Int).pipe(Schema.fromKey(InferredFields.learningAimElementsDone)),
-  RegistrationNumber: nullable(Schema.String),
-  RegistrationDate: nullable(OneFileDate),
-  CertificateAppliedDate: nullable(OneFileDate),
-  CertificateReceivedDate: nullable(OneFileDate).pipe(Schema.fromKey(InferredFields.learningAimCertificateReceivedDate)),
-  AchievedDate: nullable(OneFileDate),
+  StartDate: calendarDate(),
+  PlannedEnd: calendarDate(),
+  Progress: nullable(ResponseNumber),
+  TotalElements: int().pipe(Schema.fromKey(InferredFields.learningAimTotalElements)),
+  ElementsDone: int().pipe(Schema.fromKey(InferredFields.learningAimElementsDone)),
+  RegistrationNumber: text(),
+  RegistrationDate: calendarDate(),
+  CertificateAppliedDate: calendarDate(),
+  CertificateReceivedDate: calendarDate().pipe(Schema.fromKey(InferredFields.learningAimCertificateReceivedDate)),
+  AchievedDate: calendarDate(),
 });
 export type LearningAim = typeof LearningAim.Type;
 
 export const Review = Schema.Struct({
-  ID: Id,
-  LearnerID: nullable(Id),
-  AssessorID: nullable(Id),
-  VisitID: nullable(Id),
-  Status: nullable(Schema.Int),
-  ScheduledFor: nullable(OneFileDate),
-  EndTime: nullable(OneFileDate),
-  StartedOn: nullable(OneFileDate),
-  AssessorSignedOn: nullable(OneFileDate),
-  LearnerSignedOn: nullable(OneFileDate),
-  CreatedOn: nullable(OneFileDate),
+  ID: RecordId,
+  LearnerID: int(),
+  AssessorID: int(),
+  VisitID: int(),
+  Status: int(),
+  ScheduledFor: instant(),
+  EndTime: instant(),
+  StartedOn: instant(),
+  AssessorSignedOn: instant(),
+  LearnerSignedOn: instant(),
+  CreatedOn: instant(),
 });
 export type Review = typeof Review.Type;
 

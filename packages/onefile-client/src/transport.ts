@@ -24,17 +24,35 @@ export interface Request {
   /** JSON text, or undefined for no body. */
   readonly body: string | undefined;
   readonly timeoutMs: number;
+  /** Values never to appear in a failure's text (the tokens in the headers); default every header value. */
+  readonly secrets?: ReadonlyArray<string>;
 }
 
-const describe = (e: unknown): string => {
+/**
+ * SEC-2: the text of a failure with every header value (the customer or session token) cut out.
+ * fetch quotes a header value it refuses ("Headers.append: "<token>" is an invalid header value"),
+ * so each value, and each line of it, is replaced wherever it appears.
+ */
+export const scrubSecrets = (text: string, values: ReadonlyArray<string>): string => {
+  const secrets = values
+    .flatMap((value) => [value, ...value.split(/[\r\n]+/), JSON.stringify(value).slice(1, -1)])
+    .map((piece) => piece.trim())
+    .filter((piece) => piece.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  let scrubbed = text;
+  for (const secret of secrets) scrubbed = scrubbed.split(secret).join("[redacted]");
+  return scrubbed;
+};
+
+const describe = (e: unknown, secrets: ReadonlyArray<string>): string => {
   // Never include request options: they hold the tokens. Name, message and the cause's code only.
   if (e instanceof Error) {
     const cause = (e as { cause?: unknown }).cause;
     const code =
       typeof cause === "object" && cause !== null && "code" in cause ? ` (${String((cause as { code: unknown }).code)})` : "";
-    return `${e.message}${code}`;
+    return scrubSecrets(`${e.message}${code}`, secrets);
   }
-  return String(e);
+  return scrubSecrets(String(e), secrets);
 };
 
 export const send = (request: Request): Effect.Effect<RawResponse, TransportFailure> =>
@@ -56,7 +74,8 @@ export const send = (request: Request): Effect.Effect<RawResponse, TransportFail
         retryAfter: response.headers.get("retry-after"),
       };
     },
-    catch: (e) => new TransportFailure({ reason: "network", message: describe(e) }),
+    catch: (e) =>
+      new TransportFailure({ reason: "network", message: describe(e, request.secrets ?? Object.values(request.headers)) }),
   }).pipe(
     // Interrupting the attempt aborts the fetch (headers and body alike) through `signal`.
     Effect.timeoutFail({

@@ -1,7 +1,7 @@
 import { RequestBody } from "./body.ts";
 import { resolveEndpoint, type ResolvedEndpoint } from "./endpoints.ts";
 import { AdminError, HttpFailure, OneFileError } from "./errors.ts";
-import { FaultBook, type FaultRuleState } from "./faults.ts";
+import { FaultBook, rewriteAnswer, type FaultRuleState } from "./faults.ts";
 import { CallObserver, type CallRecord } from "./observer.ts";
 import { handlers, type Answer } from "./onefile-api.ts";
 import { Prng } from "./prng.ts";
@@ -164,6 +164,25 @@ export class Sandbox {
             headers: { "content-type": "application/json; charset=utf-8" },
           }),
           "malformed",
+        );
+      }
+      case "fieldData":
+      case "rewrite": {
+        const real = await this.answer(endpoint, request, bodyText, customer, record);
+        const text = await real.text();
+        let answer: unknown;
+        try {
+          answer = real.status >= 200 && real.status < 300 && text !== "" ? JSON.parse(text) : undefined;
+        } catch {
+          answer = undefined;
+        }
+        const body = answer === undefined ? text : JSON.stringify(rewriteAnswer(rule as FaultRuleState, answer));
+        return finish(
+          new Response(body === "" ? null : body, {
+            status: real.status,
+            headers: { "content-type": real.headers.get("content-type") ?? "application/json; charset=utf-8" },
+          }),
+          action,
         );
       }
       default:

@@ -36,6 +36,8 @@ export * as tables from "./schema.ts";
 export interface PicsStoreConfig extends DatabaseConfig {
   /** Seals the OneFile customer token at rest (env SECRET_KEY); at least 16 characters. */
   readonly secretKey: string;
+  /** SEC-1: accept `custom` OneFile base URLs (env ALLOW_CUSTOM_ONEFILE_URL=true); default false. */
+  readonly allowCustomOneFileUrl?: boolean;
 }
 
 export type PicsStore =
@@ -56,7 +58,7 @@ export const PicsStore = {
     if (config.secretKey.length < 16) throw new Error("SECRET_KEY must be at least 16 characters");
     return Layer.mergeAll(
       PicsRecords.layer,
-      SettingsStore.layer(config.secretKey),
+      SettingsStore.layer(config.secretKey, { allowCustomOneFileUrl: config.allowCustomOneFileUrl === true }),
       RunLog.layer,
       Leases.layer,
       CallBudgets.layer,

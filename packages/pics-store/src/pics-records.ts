@@ -15,6 +15,7 @@ import {
   decodeInput,
   ImportDocument,
   InvalidInput,
+  invalidInput,
   type FieldIssue,
   type Learner,
   type Officer,
@@ -396,7 +397,7 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
             return yield* database
               .transaction("import", async (tx) => {
                 const problems = await checkReferences(tx, doc);
-                if (problems.length > 0) throw new Abort(new InvalidInput({ what: "import document", issues: problems }));
+                if (problems.length > 0) throw new Abort(invalidInput("import document", problems));
                 await upsertOfficers(tx, doc.officers);
                 await upsertOrganisations(tx, doc.organisations);
                 await upsertLearners(tx, doc.learners);

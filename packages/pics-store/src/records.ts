@@ -9,7 +9,14 @@ import { Data, Effect, Either, ParseResult, Schema } from "effect";
 
 // ---------------------------------------------------------------- field rules
 
-export const PicsId = Schema.String.pipe(
+/**
+ * SEC-3: every string's length is checked before anything else looks at it, so a pattern or a
+ * filter only ever sees a short string and validation stays linear in the size of the input.
+ */
+const MaxLength = (max: number, message = `must be at most ${max} characters`) =>
+  Schema.String.pipe(Schema.maxLength(max, { message: () => message }));
+
+export const PicsId = MaxLength(64, "must be 1-64 characters of letters, digits, '_', '.' or '-'").pipe(
   Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/, {
     message: () => "must be 1-64 characters of letters, digits, '_', '.' or '-'",
   }),
@@ -22,23 +29,30 @@ const isCalendarDate = (s: string): boolean => {
 };
 
 /** A calendar date `YYYY-MM-DD`. */
-export const IsoDate = Schema.String.pipe(
+export const IsoDate = MaxLength(10, "must be a date YYYY-MM-DD").pipe(
   Schema.filter((s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) && isCalendarDate(s)) || "must be a date YYYY-MM-DD"),
 );
 
 /** A time of day `HH:MM` (24 h). */
-export const TimeOfDay = Schema.String.pipe(Schema.filter((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s) || "must be a time HH:MM"));
-
-const Text = (max = 200) =>
-  Schema.String.pipe(
-    Schema.filter((s) => s.trim().length > 0 || "must not be blank"),
-    Schema.maxLength(max, { message: () => `must be at most ${max} characters` }),
-  );
-
-export const Email = Schema.String.pipe(
-  Schema.filter((s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s) || "must be an email address"),
-  Schema.maxLength(254),
+export const TimeOfDay = MaxLength(5, "must be a time HH:MM").pipe(
+  Schema.filter((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s) || "must be a time HH:MM"),
 );
+
+const Text = (max = 200) => MaxLength(max).pipe(Schema.filter((s) => s.trim().length > 0 || "must not be blank"));
+
+/**
+ * `local@domain.tld`: one `@`, no white space, a dot inside the domain. Checked by scanning, not by
+ * a pattern that backtracks (`[^\s@]+\.[^\s@]+` is quadratic on `a@....` ), and only after the
+ * length limit.
+ */
+export const isEmailAddress = (s: string): boolean => {
+  if (/\s/.test(s)) return false;
+  const at = s.indexOf("@");
+  if (at < 1 || at !== s.lastIndexOf("@")) return false;
+  return s.slice(at + 2, -1).includes(".");
+};
+
+export const Email = MaxLength(254).pipe(Schema.filter((s) => isEmailAddress(s) || "must be an email address"));
 
 /** OneFile ids are positive integers. */
 export const OneFileId = Schema.Int.pipe(Schema.positive({ message: () => "must be a positive integer" }));
@@ -54,7 +68,7 @@ export const LearningStatus = Schema.Literal("InLearning", "Completed", "Withdra
 export const ReviewType = Schema.Literal("Normal", "Other");
 export const Attendance = Schema.Literal("Yes", "No", "Unknown");
 /** A placement type is one capital letter; `P` marks the employer placement (ORG-1). */
-export const PlacementType = Schema.String.pipe(
+export const PlacementType = MaxLength(1, "must be one capital letter (P for the employer)").pipe(
   Schema.filter((s) => /^[A-Z]$/.test(s) || "must be one capital letter (P for the employer)"),
 );
 
@@ -161,7 +175,7 @@ export const Learner = Schema.Struct({
   telephone: opt(Text(40)),
   mobile: opt(Text(40)),
   birthDate: opt(IsoDate),
-  uln: opt(Schema.String.pipe(Schema.pattern(/^\d{10}$/, { message: () => "must be 10 digits" }))),
+  uln: opt(MaxLength(10, "must be 10 digits").pipe(Schema.pattern(/^\d{10}$/, { message: () => "must be 10 digits" }))),
   niNumber: opt(Text(16)),
   sex: opt(Text(16)),
   ethnicity: opt(Text(64)),
@@ -210,17 +224,29 @@ export interface FieldIssue {
   readonly recordId?: string;
 }
 
-/** Input that does not follow the record rules; `issues` names every bad field. */
+/** SEC-3: an error lists at most this many issues; `issueCount` says how many there were. */
+export const MAX_LISTED_ISSUES = 100;
+
+/** Input that does not follow the record rules; `issues` names the bad fields (the first 100). */
 export class InvalidInput extends Data.TaggedError("InvalidInput")<{
   readonly what: string;
   readonly issues: ReadonlyArray<FieldIssue>;
+  /** How many issues there were in all, when more than `issues` lists. */
+  readonly issueCount?: number;
 }> {
   override get message(): string {
+    const total = this.issueCount ?? this.issues.length;
     const shown = this.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`);
-    const more = this.issues.length > 5 ? ` (and ${this.issues.length - 5} more)` : "";
+    const more = total > 5 ? ` (and ${total - 5} more)` : "";
     return `invalid ${this.what}: ${shown.join("; ")}${more}`;
   }
 }
+
+/** An InvalidInput listing the first 100 issues and counting the rest. */
+export const invalidInput = (what: string, issues: ReadonlyArray<FieldIssue>): InvalidInput =>
+  issues.length > MAX_LISTED_ISSUES
+    ? new InvalidInput({ what, issues: issues.slice(0, MAX_LISTED_ISSUES), issueCount: issues.length })
+    : new InvalidInput({ what, issues });
 
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
@@ -237,7 +263,9 @@ const recordIdAt = (input: unknown, path: ReadonlyArray<PropertyKey>): string | 
 };
 
 /**
- * Decodes unknown input, rejecting unknown fields, and reports every problem at once.
+ * Decodes unknown input, rejecting unknown fields, and reports its problems at once: the first 100
+ * and how many there were (SEC-3). Only the issues shown are formatted, so a body with 20,000 bad
+ * records costs a walk of the issue tree, not 60,000 formatted messages.
  * `what` names the input in the error message ("learner", "import document").
  */
 export const decodeInput =
@@ -245,15 +273,93 @@ export const decodeInput =
   (input: unknown): Effect.Effect<A, InvalidInput> => {
     const result = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(input);
     if (Either.isRight(result)) return Effect.succeed(result.right);
-    const raw = ParseResult.ArrayFormatter.formatErrorSync(result.left).map((issue): FieldIssue => {
-      const recordId = recordIdAt(input, issue.path);
-      const message = issue._tag === "Unexpected" ? "is not a known field" : shorten(issue.message);
-      return recordId === undefined
-        ? { path: formatPath(issue.path), message }
-        : { path: formatPath(issue.path), message, recordId };
-    });
-    return Effect.fail(new InvalidInput({ what, issues: withoutUnionNoise(raw) }));
+    const tree = result.left.issue;
+    const shown = firstIssues(tree, { left: FORMATTED_ISSUES });
+    const raw = shown === undefined ? [] : ParseResult.ArrayFormatter.formatIssueSync(shown);
+    const issues = withoutUnionNoise(
+      raw.map((issue): FieldIssue => {
+        const recordId = recordIdAt(input, issue.path);
+        const message = issue._tag === "Unexpected" ? "is not a known field" : shorten(issue.message);
+        return recordId === undefined
+          ? { path: formatPath(issue.path), message }
+          : { path: formatPath(issue.path), message, recordId };
+      }),
+    );
+    const total = Math.max(countIssues(tree), issues.length);
+    return Effect.fail(
+      total > MAX_LISTED_ISSUES
+        ? new InvalidInput({ what, issues: issues.slice(0, MAX_LISTED_ISSUES), issueCount: total })
+        : new InvalidInput({ what, issues }),
+    );
   };
+
+/** Bad values formatted at most (formatting costs far more than decoding): enough for the 100 listed. */
+const FORMATTED_ISSUES = 2 * MAX_LISTED_ISSUES;
+
+/** A union member that only says "not null" / "not absent": noise next to the member that explains. */
+const isNullishMember = (issue: ParseResult.ParseIssue): boolean =>
+  issue._tag === "Type" &&
+  (issue.ast._tag === "UndefinedKeyword" || (issue.ast._tag === "Literal" && issue.ast.literal === null));
+
+const childrenOf = (issue: ParseResult.Composite): ReadonlyArray<ParseResult.ParseIssue> =>
+  (Array.isArray(issue.issues) ? issue.issues : [issue.issues]) as ReadonlyArray<ParseResult.ParseIssue>;
+
+/** The bad values in an issue tree; the members of a failed union are one bad value, not several. */
+const countIssues = (issue: ParseResult.ParseIssue): number => {
+  switch (issue._tag) {
+    case "Pointer":
+    case "Refinement":
+    case "Transformation":
+      return countIssues(issue.issue);
+    case "Composite": {
+      let n = 0;
+      if (issue.ast._tag === "Union") {
+        for (const child of childrenOf(issue)) if (!isNullishMember(child)) n = Math.max(n, countIssues(child));
+        return Math.max(n, 1);
+      }
+      for (const child of childrenOf(issue)) n += countIssues(child);
+      return n;
+    }
+    default:
+      return 1;
+  }
+};
+
+/** The same tree cut after its first `budget.left` bad values. */
+const firstIssues = (issue: ParseResult.ParseIssue, budget: { left: number }): ParseResult.ParseIssue | undefined => {
+  if (budget.left <= 0) return undefined;
+  switch (issue._tag) {
+    case "Pointer": {
+      const inner = firstIssues(issue.issue, budget);
+      return inner && new ParseResult.Pointer(issue.path, issue.actual, inner);
+    }
+    case "Refinement": {
+      const inner = firstIssues(issue.issue, budget);
+      return inner && new ParseResult.Refinement(issue.ast, issue.actual, issue.kind, inner);
+    }
+    case "Transformation": {
+      const inner = firstIssues(issue.issue, budget);
+      return inner && new ParseResult.Transformation(issue.ast, issue.actual, issue.kind, inner);
+    }
+    case "Composite": {
+      const kept: Array<ParseResult.ParseIssue> = [];
+      for (const child of childrenOf(issue)) {
+        if (isNullishMember(child)) {
+          kept.push(child);
+          continue;
+        }
+        const cut = firstIssues(child, budget);
+        if (cut === undefined) break;
+        kept.push(cut);
+      }
+      const [first, ...rest] = kept;
+      return first === undefined ? undefined : new ParseResult.Composite(issue.ast, issue.actual, [first, ...rest], issue.output);
+    }
+    default:
+      budget.left -= 1;
+      return issue;
+  }
+};
 
 /**
  * An optional field is a union (value | null | absent), so one bad value yields one issue per
@@ -261,14 +367,22 @@ export const decodeInput =
  */
 const withoutUnionNoise = (issues: ReadonlyArray<FieldIssue>): Array<FieldIssue> => {
   const isNoise = (i: FieldIssue) => /^Expected (null|undefined), actual/.test(i.message);
-  const explainedPaths = issues.filter((i) => !isNoise(i)).map((i) => i.path);
-  const isExplained = (path: string) =>
-    explainedPaths.some((p) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+  // Every path an explaining issue is at or below, so "is this path explained?" is one look-up
+  // (linear in the issues, SEC-3).
+  const explained = new Set<string>();
+  for (const issue of issues) {
+    if (isNoise(issue)) continue;
+    for (let end = issue.path.length; end > 0; end -= 1) {
+      const cut = issue.path.slice(0, end);
+      if (explained.has(cut)) break;
+      if (end === issue.path.length || issue.path[end] === "." || issue.path[end] === "[") explained.add(cut);
+    }
+  }
   const seen = new Set<string>();
   return issues
     .filter((i) => {
       const key = `${i.path}\u0000${isNoise(i) ? "noise" : i.message}`;
-      if (seen.has(key) || (isNoise(i) && isExplained(i.path))) return false;
+      if (seen.has(key) || (isNoise(i) && explained.has(i.path))) return false;
       seen.add(key);
       return true;
     })

@@ -12,11 +12,12 @@ export class SecretUnreadable extends Data.TaggedError("SecretUnreadable")<{ rea
 
 const VERSION = "v1";
 
-const toBase64Url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+/** Byte by byte: spreading a long token's bytes into one call overflows the stack (SEC-3). */
+const toBase64Url = (bytes: Uint8Array): string => {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+};
 
 const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> => {
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));

@@ -46,7 +46,25 @@ export interface SettingsStoreShape {
   readonly customerToken: Effect.Effect<string | null, SecretUnreadable | StoreError>;
   /** The decrypted webhook secret and SMTP URL, for the notification channels only. */
   readonly notificationSecrets: Effect.Effect<NotificationSecrets, SecretUnreadable | StoreError>;
+  /** SEC-1: whether this deployment lets `environment` be `custom` (env ALLOW_CUSTOM_ONEFILE_URL=true). */
+  readonly customBaseUrlAllowed: boolean;
 }
+
+export interface SettingsStoreOptions {
+  /** SEC-1: accept `environment: "custom"` (any base URL); default false. */
+  readonly allowCustomOneFileUrl?: boolean;
+}
+
+const customRefused = new InvalidInput({
+  what: "settings",
+  issues: [
+    {
+      path: "environment",
+      message:
+        'must be "live", "beta" or "practice": "custom" base URLs are allowed only when the deployment sets ALLOW_CUSTOM_ONEFILE_URL=true',
+    },
+  ],
+});
 
 type Row = typeof settingsTable.$inferSelect;
 
@@ -56,7 +74,7 @@ const sealedValue = (value: string | null | undefined, seal: (s: string) => Effe
 
 export class SettingsStore extends Context.Tag("pics-store/SettingsStore")<SettingsStore, SettingsStoreShape>() {
   /** `secretKey` seals the secrets; the same key must be configured to read them back. */
-  static layer(secretKey: string) {
+  static layer(secretKey: string, options: SettingsStoreOptions = {}) {
     return Layer.effect(
       SettingsStore,
       Effect.gen(function* () {
@@ -106,12 +124,21 @@ export class SettingsStore extends Context.Tag("pics-store/SettingsStore")<Setti
           return problems;
         };
 
+        const customBaseUrlAllowed = options.allowCustomOneFileUrl === true;
+
         const update = (input: unknown) =>
           Effect.gen(function* () {
             const patch = yield* decodeSettingsPatch(input);
             const row = yield* readRow;
-            const merged = yield* decodeSettings(mergeSettings(yield* readDocument(row), patch));
-            const token = yield* sealedValue(patch.customerToken, secretBox.seal);
+            const current = yield* readDocument(row);
+            const merged = yield* decodeSettings(mergeSettings(current, patch));
+            const movesHost = patch.environment !== undefined || patch.baseUrl !== undefined;
+            if (merged.environment === "custom" && !customBaseUrlAllowed && movesHost) return yield* customRefused;
+            // SEC-1: the token belongs to the host it was entered for. A new environment or base URL
+            // clears it unless the same patch sets one for the new host.
+            const hostChanged = merged.environment !== current.environment || merged.baseUrl !== current.baseUrl;
+            const token =
+              patch.customerToken === undefined && hostChanged ? null : yield* sealedValue(patch.customerToken, secretBox.seal);
             const webhookSecret = yield* sealedValue(patch.notifications?.webhookSecret, secretBox.seal);
             const smtpUrl = yield* sealedValue(patch.notifications?.smtpUrl, secretBox.seal);
             const problems = channelProblems(
@@ -146,7 +173,7 @@ export class SettingsStore extends Context.Tag("pics-store/SettingsStore")<Setti
           Effect.all({ webhookSecret: open(row?.webhookSecretCiphertext), smtpUrl: open(row?.smtpUrlCiphertext) }),
         );
 
-        return { get, update, customerToken, notificationSecrets } satisfies SettingsStoreShape;
+        return { get, update, customerToken, notificationSecrets, customBaseUrlAllowed } satisfies SettingsStoreShape;
       }),
     );
   }

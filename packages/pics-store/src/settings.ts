@@ -31,10 +31,14 @@ const cronProblem = (cron: string, timeZone: string): string | undefined => {
   }
 };
 
-const TimeZone = Schema.String.pipe(Schema.filter((z) => isTimeZone(z) || "must be an IANA time zone, e.g. Europe/London"));
+/** SEC-3: the length first, then anything that looks inside. */
+const Bounded = (max: number) =>
+  Schema.String.pipe(Schema.maxLength(max, { message: () => `must be at most ${max} characters` }));
+
+const TimeZone = Bounded(64).pipe(Schema.filter((z) => isTimeZone(z) || "must be an IANA time zone, e.g. Europe/London"));
 
 export const DailySync = Schema.Struct({
-  cron: Schema.String,
+  cron: Bounded(100),
   timeZone: TimeZone,
 }).pipe(
   Schema.filter((d) => {
@@ -56,7 +60,7 @@ export const RateLimit = Schema.Struct({
   windowSeconds: positiveInt,
 });
 
-const BaseUrl = Schema.String.pipe(
+const BaseUrl = Bounded(2000).pipe(
   Schema.filter((u) => {
     try {
       const url = new URL(u);
@@ -177,7 +181,7 @@ export const SettingsFields = {
   baseUrl: Schema.NullOr(BaseUrl),
   uploadReviews: Schema.Boolean,
   downloadReviews: Schema.Boolean,
-  additionalAssessorTypes: Schema.Array(Schema.String),
+  additionalAssessorTypes: Schema.Array(Bounded(64)).pipe(Schema.maxItems(50, { message: () => "must list at most 50 types" })),
   classroomFromMainTag: Schema.Boolean,
   visitTypeForUploadedReviews: VisitType,
   visitTypeIds: VisitTypeIds,
@@ -225,6 +229,26 @@ export const defaultSettings: Settings = {
   notifications: defaultNotificationSettings,
 };
 
+export const CUSTOMER_TOKEN_MAX_LENGTH = 4096;
+
+/**
+ * What a customer token may hold: visible ASCII only, the characters an HTTP header value can carry
+ * without breaking (a line break pasted from an e-mail made fetch throw an error quoting the whole
+ * token, SEC-2). Never a message that quotes the value.
+ */
+export const CUSTOMER_TOKEN_RULE = `must be 1-${CUSTOMER_TOKEN_MAX_LENGTH} visible ASCII characters (no spaces, line breaks or control characters), or null to clear it`;
+
+export const isHeaderSafeToken = (token: string): boolean => {
+  if (token.length === 0 || token.length > CUSTOMER_TOKEN_MAX_LENGTH) return false;
+  for (let i = 0; i < token.length; i += 1) {
+    const c = token.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+};
+
+const CustomerToken = Schema.String.pipe(Schema.filter((t) => isHeaderSafeToken(t) || CUSTOMER_TOKEN_RULE));
+
 /**
  * A `PUT /settings` body: any subset of the fields, plus the write-only `customerToken`
  * (a string sets it, null clears it). Unknown fields are refused.
@@ -233,7 +257,7 @@ export const SettingsPatch = Schema.partial(
   Schema.Struct({
     ...SettingsFields,
     notifications: NotificationSettingsPatch,
-    customerToken: Schema.NullOr(Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))),
+    customerToken: Schema.NullOr(CustomerToken),
   }),
 );
 export type SettingsPatch = typeof SettingsPatch.Type;

@@ -253,7 +253,10 @@ describe("SettingsStore", () => {
       );
 
       yield* settings.update({ environment: "custom", baseUrl: "http://127.0.0.1:1234/api/v2.1/" });
-      expect(yield* settings.customerToken).toBe("cust-token-123");
+      // SEC-1: a token entered for one host is never sent to another.
+      expect(yield* settings.customerToken).toBe(null);
+      yield* settings.update({ customerToken: "cust-token-456" });
+      expect(yield* settings.customerToken).toBe("cust-token-456");
       yield* settings.update({ customerToken: null });
       expect(yield* settings.customerToken).toBe(null);
       expect((yield* settings.get).customerTokenSet).toBe(false);

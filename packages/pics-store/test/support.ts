@@ -8,7 +8,8 @@ export const TEST_SECRET = "test-secret-key-0123456789";
 /** A fresh database file in its own temp folder. */
 export const tempDatabaseUrl = (): string => `file:${join(mkdtempSync(join(tmpdir(), "pics-store-")), "pics.db")}`;
 
-export const testStore = (url = tempDatabaseUrl()) => PicsStore.layer({ url, secretKey: TEST_SECRET });
+export const testStore = (url = tempDatabaseUrl()) =>
+  PicsStore.layer({ url, secretKey: TEST_SECRET, allowCustomOneFileUrl: true });
 
 export const officer = (id: string, extra: Record<string, unknown> = {}) => ({
   id,

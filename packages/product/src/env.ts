@@ -60,6 +60,11 @@ export const ProductEnvFields = {
       }),
     ),
   ),
+  /** SEC-1: `true` lets the settings point OneFile at any base URL (`environment: "custom"`): sandboxes, tests. */
+  ALLOW_CUSTOM_ONEFILE_URL: Schema.optionalWith(
+    Schema.Literal("true", "false").annotations({ message: () => ({ message: "must be true or false", override: true }) }),
+    { default: () => "false" as const },
+  ),
 };
 
 const ProductEnv = Schema.Struct(ProductEnvFields);
@@ -165,7 +170,12 @@ export const integrationConfig = (
   const secret = resolveSecretKey(e.SECRET_KEY, e.DATABASE_URL, warn);
   if (Either.isLeft(secret)) return Effect.fail(new ConfigError({ problems: [secret.left] }));
   return Effect.succeed({
-    store: { url: e.DATABASE_URL, authToken: e.DATABASE_AUTH_TOKEN, secretKey: secret.right },
+    store: {
+      url: e.DATABASE_URL,
+      authToken: e.DATABASE_AUTH_TOKEN,
+      secretKey: secret.right,
+      allowCustomOneFileUrl: e.ALLOW_CUSTOM_ONEFILE_URL === "true",
+    },
     rules: e.ONEFILE_SYNC_RULES,
     leaseTtlMs: e.LEASE_TTL_MS,
     publicUrl: e.PUBLIC_URL,

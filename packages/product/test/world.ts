@@ -168,7 +168,7 @@ export const openWorld = async (
   const databaseUrl = options.databaseUrl ?? `file:${join(mkdtempSync(join(tmpdir(), "integration-")), "pics.db")}`;
   const runtime = ManagedRuntime.make(
     IntegrationLayer({
-      store: { url: databaseUrl, secretKey: "integration-test-secret" },
+      store: { url: databaseUrl, secretKey: "integration-test-secret", allowCustomOneFileUrl: true },
       rules: options.rules,
       clientTuning: {
         requestTimeoutMs: options.requestTimeoutMs ?? 1_500,

@@ -3,7 +3,7 @@
  * as customerTokenSet) and STAT-1 (assembled in core, status.ts).
  */
 import { ReferenceData } from "@pics/core";
-import { SettingsPatch, SettingsStore } from "@pics/pics-store";
+import { CUSTOMER_TOKEN_RULE, SettingsPatch, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { ok, subApp, type Bridge } from "../bridge.ts";
 import { HttpError, tidyIssues } from "../errors.ts";
@@ -53,7 +53,7 @@ export const settingsRoutes = (bridge: Bridge) => {
               // An issue about a malformed token could echo it: say what is wrong, never what was sent.
               const issues = tidyIssues(invalid.issues).map((i) =>
                 i.path === "customerToken" || i.path.startsWith("customerToken.") || i.path.startsWith("customerToken[")
-                  ? { path: "customerToken", message: "must be a non-empty string, or null to clear it" }
+                  ? { path: "customerToken", message: CUSTOMER_TOKEN_RULE }
                   : i,
               );
               return Effect.fail(
