@@ -54,6 +54,8 @@ export const startServer = async (
     app?: Partial<AppConfig>;
     /** How long a write waits for another connection's lock (SEC-3 tests shorten it). */
     busyTimeoutMs?: number;
+    /** SEC-1: whether the deployment allows `custom` OneFile URLs (ALLOW_CUSTOM_ONEFILE_URL); tests default to yes. */
+    allowCustomOneFileUrl?: boolean;
   } = {},
 ): Promise<TestServer> => {
   const sandbox = options.seed ? await startSandbox({ port: 0, state: options.seed }) : undefined;
@@ -62,7 +64,7 @@ export const startServer = async (
     store: {
       url: databaseUrl,
       secretKey: "server-test-secret-key",
-      allowCustomOneFileUrl: true,
+      allowCustomOneFileUrl: options.allowCustomOneFileUrl ?? true,
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     },
     rules: options.rules,
