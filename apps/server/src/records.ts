@@ -107,6 +107,72 @@ const checkLearnerReviewLinks = (body: Json, stored: ReadonlyArray<Review>) => {
   return issues.length > 0 ? Effect.fail(badInput("review OneFile ids are read-only", issues)) : Effect.void;
 };
 
+// ---------------------------------------------------------------- OneFile links (SEC-4)
+
+type Linked = "officer" | "organisation" | "learner" | "qualification";
+
+/** The fields that link a PICS record to OneFile; only enrolment, the link routes and the exchange set them. */
+const LINK_FIELDS: Readonly<Record<Linked, ReadonlyArray<string>>> = {
+  officer: ["onefileId", "onefileLinks"],
+  organisation: ["onefileId", "onefileLinks"],
+  learner: ["onefileId", "onefileCentreId"],
+  qualification: ["onefileStandardId", "onefileLearningAimId"],
+};
+
+const linkRoute = (entity: Linked, id: string, learnerId: string): string =>
+  entity === "officer"
+    ? `POST /api/v1/officers/${id}/onefile/link`
+    : entity === "organisation"
+      ? `POST /api/v1/organisations/${id}/onefile/link`
+      : entity === "learner"
+        ? `POST /api/v1/learners/${id}/onefile/link (or …/onefile/enrol)`
+        : `POST /api/v1/learners/${learnerId}/onefile/enrol (the OneFile exchange keeps it)`;
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * SEC-4: OneFile ids in a create or PATCH body are accepted only as stored (so a GET body can be
+ * sent back); any other value is refused naming the field and the route that changes it. Otherwise
+ * one PATCH could link a second learner to another's OneFile record with none of ENR-10's checks.
+ */
+const linkIssues = (
+  entity: Linked,
+  body: Json,
+  stored: Json | undefined,
+  where: { id: string; learnerId: string; at?: string },
+): Array<FieldIssue> =>
+  LINK_FIELDS[entity]
+    .filter((field) => body[field] !== undefined && !sameValue(body[field], stored?.[field]))
+    .map((field) => ({
+      path: `${where.at ?? ""}${field}`,
+      message: `is read-only: change it with ${linkRoute(entity, where.id, where.learnerId)}`,
+    }));
+
+const refuseLinkChanges = (issues: ReadonlyArray<FieldIssue>) =>
+  issues.length === 0
+    ? Effect.void
+    : Effect.fail(
+        badInput(`OneFile links are read-only here: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues),
+      );
+
+/** A learner body's own links and those of the qualifications it lists, against what is stored. */
+const learnerLinkIssues = (id: string, body: Json, stored: Learner | undefined) => {
+  const issues = linkIssues("learner", body, stored as Json | undefined, { id, learnerId: id });
+  if (Array.isArray(body.qualifications)) {
+    body.qualifications.forEach((q: unknown, i) => {
+      if (typeof q !== "object" || q === null) return;
+      const before = stored?.qualifications.find((s) => s.id === (q as Json).id);
+      issues.push(
+        ...linkIssues("qualification", q as Json, before as Json | undefined, { id, learnerId: id, at: `qualifications[${i}].` }),
+      );
+    });
+  }
+  return issues;
+};
+
+const idOf = (body: unknown) =>
+  typeof body === "object" && body !== null && typeof (body as Json).id === "string" ? ((body as Json).id as string) : ":id";
+
 // ---------------------------------------------------------------- officers and organisations
 
 export const createOfficer = (body: unknown) =>
@@ -114,6 +180,7 @@ export const createOfficer = (body: unknown) =>
     const records = yield* PicsRecords;
     const officer = yield* decodeInput(Officer, "officer")(body);
     if ((yield* records.getOfficers([officer.id])).length > 0) return yield* alreadyExists("officer", officer.id);
+    yield* refuseLinkChanges(linkIssues("officer", body as Json, undefined, { id: officer.id, learnerId: "" }));
     yield* records.saveOfficer(officer);
     return yield* records.getOfficer(officer.id);
   });
@@ -123,6 +190,7 @@ export const updateOfficer = (id: string, body: Json) =>
     const records = yield* PicsRecords;
     const current = yield* records.getOfficer(id);
     yield* checkSameId(body, id, "officer");
+    yield* refuseLinkChanges(linkIssues("officer", body, current as unknown as Json, { id, learnerId: "" }));
     const officer = yield* decodeInput(Officer, "officer")({ ...current, ...body });
     yield* records.saveOfficer(officer);
     return yield* records.getOfficer(id);
@@ -134,6 +202,7 @@ export const createOrganisation = (body: unknown) =>
     const organisation = yield* decodeInput(Organisation, "organisation")(body);
     if ((yield* records.getOrganisations([organisation.id])).length > 0)
       return yield* alreadyExists("organisation", organisation.id);
+    yield* refuseLinkChanges(linkIssues("organisation", body as Json, undefined, { id: organisation.id, learnerId: "" }));
     yield* records.saveOrganisation(organisation);
     return yield* records.getOrganisation(organisation.id);
   });
@@ -143,6 +212,7 @@ export const updateOrganisation = (id: string, body: Json) =>
     const records = yield* PicsRecords;
     const current = yield* records.getOrganisation(id);
     yield* checkSameId(body, id, "organisation");
+    yield* refuseLinkChanges(linkIssues("organisation", body, current as unknown as Json, { id, learnerId: "" }));
     const organisation = yield* decodeInput(Organisation, "organisation")({ ...current, ...body });
     yield* records.saveOrganisation(organisation);
     return yield* records.getOrganisation(id);
@@ -189,6 +259,7 @@ export const createLearner = (body: unknown) =>
     const records = yield* PicsRecords;
     const learner = yield* decodeInput(Learner, "learner")(body);
     if ((yield* records.getLearners([learner.id])).length > 0) return yield* alreadyExists("learner", learner.id);
+    yield* refuseLinkChanges(learnerLinkIssues(learner.id, body as Json, undefined));
     yield* checkLearnerReviewLinks(body as Json, []);
     yield* checkLearnerReferences(learner);
     yield* records.saveLearner(learner);
@@ -207,6 +278,7 @@ export const updateLearner = (id: string, body: Json) =>
     const database = yield* Database;
     const current = yield* records.getLearner(id);
     yield* checkSameId(body, id, "learner");
+    yield* refuseLinkChanges(learnerLinkIssues(id, body, current));
     yield* checkLearnerReviewLinks(body, current.reviews);
     const learner = yield* decodeInput(Learner, "learner")({ ...current, ...body });
     yield* checkLearnerReferences(learner);
@@ -259,6 +331,8 @@ export const createNested = (kind: NestedKind, learnerId: string, body: Json) =>
     const records = yield* PicsRecords;
     const learner = yield* records.getLearner(learnerId);
     yield* refuseReadOnly(kind, body);
+    if (kind === "qualification")
+      yield* refuseLinkChanges(linkIssues("qualification", body, undefined, { id: idOf(body), learnerId }));
     const record = yield* decodeInput(NESTED[kind].schema, kind)(body);
     if (listOf(learner, kind).some((r) => r.id === record.id)) {
       return yield* new HttpError({
@@ -280,6 +354,7 @@ export const updateNested = (kind: NestedKind, learnerId: string, id: string, bo
     const current = listOf(learner, kind).find((r) => r.id === id);
     if (current === undefined) return yield* new RecordNotFound({ entity: kind, id });
     yield* refuseReadOnly(kind, body);
+    if (kind === "qualification") yield* refuseLinkChanges(linkIssues("qualification", body, current as Json, { id, learnerId }));
     yield* checkSameId(body, id, kind);
     const record = yield* decodeInput(NESTED[kind].schema, kind)({ ...current, ...body });
     yield* checkNestedReferences(kind, record);

@@ -122,3 +122,51 @@ describe("secrets (SEC-1, SEC-2)", () => {
     }
   });
 });
+
+describe("OneFile ids are read-only in PATCH (SEC-4)", () => {
+  it("refuses a changed onefileId, onefileCentreId, onefileStandardId or onefileLearningAimId, naming the link route", async () => {
+    // L4 is linked by the import (which may carry OneFile ids), then someone tries to re-point others at it.
+    const imported = await server.request("POST", "/api/v1/import", {
+      body: { learners: [{ id: "L4", firstName: "Lin", surname: "Linked", onefileId: 151, onefileCentreId: 100 }] },
+    });
+    expect(imported.status).toBe(200);
+    const stolen = await server.request("PATCH", "/api/v1/learners/L1", { body: { onefileId: 151, onefileCentreId: 100 } });
+    expect(stolen.status).toBe(400);
+    expect(stolen.json.details).toEqual([
+      { path: "onefileId", message: expect.stringContaining("POST /api/v1/learners/L1/onefile/link") },
+      { path: "onefileCentreId", message: expect.stringContaining("POST /api/v1/learners/L1/onefile/link") },
+    ]);
+    expect((await server.request("GET", "/api/v1/learners/L1")).json.onefileId).toBeNull();
+    const created = await server.request("POST", "/api/v1/learners", {
+      body: { id: "L8", firstName: "A", surname: "B", onefileId: 151 },
+    });
+    expect(created.status).toBe(400);
+
+    const officer = await server.request("PATCH", "/api/v1/officers/O2", { body: { onefileId: 130 } });
+    expect(officer.json.details).toEqual([
+      { path: "onefileId", message: expect.stringContaining("POST /api/v1/officers/O2/onefile/link") },
+    ]);
+    const organisation = await server.request("PATCH", "/api/v1/organisations/G1", { body: { onefileId: 140 } });
+    expect(organisation.json.details[0]).toMatchObject({
+      path: "onefileId",
+      message: expect.stringContaining("/organisations/G1/onefile/link"),
+    });
+    const qualification = await server.request("PATCH", "/api/v1/learners/L1/qualifications/Q1", {
+      body: { onefileStandardId: 120, onefileLearningAimId: 9 },
+    });
+    expect(qualification.json.details.map((d: any) => d.path)).toEqual(["onefileStandardId", "onefileLearningAimId"]);
+    const nested = await server.request("PATCH", "/api/v1/learners/L1", {
+      body: { qualifications: [{ id: "Q1", vqReference: "ST0795", onefileLearningAimId: 9 }] },
+    });
+    expect(nested.json.details).toEqual([
+      { path: "qualifications[0].onefileLearningAimId", message: expect.stringContaining("enrol") },
+    ]);
+
+    // A GET body sent back unchanged is accepted (its ids equal the stored ones), and other fields still change.
+    const linked = (await server.request("GET", "/api/v1/learners/L4")).json;
+    const roundTrip = await server.request("PATCH", "/api/v1/learners/L4", { body: { ...linked, surname: "Relinked" } });
+    expect(roundTrip.status).toBe(200);
+    expect(roundTrip.json).toMatchObject({ surname: "Relinked", onefileId: 151, onefileCentreId: 100 });
+    expect((await server.request("PATCH", "/api/v1/learners/L4", { body: { onefileId: null } })).status).toBe(400);
+  });
+});

@@ -135,7 +135,7 @@ export const recordRoutes = (bridge: Bridge) =>
         {
           method: "patch",
           path: `${base}/:id`,
-          summary: `Change some fields of a ${t.entity}; the merged whole is validated`,
+          summary: `Change some fields of a ${t.entity}; the merged whole is validated. Its OneFile ids are read-only (SEC-4): 400 naming the link route`,
           tag: "records",
           body: { schema: t.schema, partial: true },
           returns: { ref },
