@@ -48,7 +48,11 @@ export const startConsole = async (
 ): Promise<ConsoleHarness> => {
   const sandbox = options.seed ? await startSandbox({ port: 0, state: options.seed }) : undefined;
   const runtime = makeRuntime({
-    store: { url: `file:${join(mkdtempSync(join(tmpdir(), "console-test-")), "pics.db")}`, secretKey: "console-test-secret-key" },
+    store: {
+      url: `file:${join(mkdtempSync(join(tmpdir(), "console-test-")), "pics.db")}`,
+      secretKey: "console-test-secret-key",
+      allowCustomOneFileUrl: true,
+    },
     clientTuning: { requestTimeoutMs: 5_000, maxReadRetries: 1, retryBaseDelayMs: 5 },
   });
   const run = <A, E>(effect: Effect.Effect<A, E, any>) => runtime.runPromise(effect as Effect.Effect<A, E, never>);
