@@ -2,9 +2,10 @@
  * Runs (JRN-1), their per-learner errors, and the journal of changes (JRN-2). A dry run is a run
  * like any other, marked `dryRun`, whose journal rows are the planned changes (JRN-3).
  */
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { Context, Data, Effect, Layer } from "effect";
 import { Database, dbNowIso, dbNowMs, type StoreError } from "./database.ts";
+import type { Page } from "./pics-records.ts";
 import * as t from "./schema.ts";
 
 export type RunKind = "enrolment" | "refresh" | "daily" | "full" | "reconciliation" | "enrolment_batch";
@@ -64,6 +65,20 @@ export class RunNotFound extends Data.TaggedError("RunNotFound")<{ readonly id: 
   }
 }
 
+export interface PageOptions {
+  readonly limit?: number | undefined;
+  /** The `nextCursor` of the previous page; a cursor this list did not give starts from the beginning. */
+  readonly cursor?: string | null | undefined;
+}
+
+/** A page's cursor is the last row's id; anything else (not from this list) reads from the start. */
+const afterId = (cursor: string | null | undefined): number => {
+  const id = cursor != null && /^\d{1,15}$/.test(cursor) ? Number(cursor) : 0;
+  return Number.isSafeInteger(id) ? id : 0;
+};
+
+const pageSize = (limit: number | undefined) => Math.min(Math.max(limit ?? 100, 1), 500);
+
 export interface StartRun {
   readonly kind: RunKind;
   readonly trigger: RunTrigger;
@@ -98,6 +113,10 @@ export interface RunLogShape {
     kind?: RunKind;
   }) => Effect.Effect<{ items: ReadonlyArray<Run>; nextCursor: string | null }, StoreError>;
   readonly changes: (runId: string) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
+  /** A page of a run's journal rows in the order they were written; `cursor` is the previous page's `nextCursor`. */
+  readonly changesPage: (runId: string, page?: PageOptions) => Effect.Effect<Page<JournalRow>, RunNotFound | StoreError>;
+  /** A page of a run's per-learner errors in the order they were recorded. */
+  readonly errorsPage: (runId: string, page?: PageOptions) => Effect.Effect<Page<RunError>, RunNotFound | StoreError>;
   /** The journal rows about one learner, newest first. */
   readonly learnerChanges: (learnerId: string, limit?: number) => Effect.Effect<ReadonlyArray<JournalRow>, StoreError>;
   /** SYNC-4: the end of the last daily or full run that completed (not dry, not failed). */
@@ -287,6 +306,44 @@ export class RunLog extends Context.Tag("pics-store/RunLog")<RunLog, RunLogShape
           database.use("read journal", async (db) =>
             (await db.select().from(t.journal).where(eq(t.journal.runId, runId)).orderBy(asc(t.journal.id))).map(toJournalRow),
           ),
+        changesPage: (runId, page = {}) =>
+          database
+            .use("read a page of the journal", async (db) => {
+              const [run] = await db.select({ id: t.runs.id }).from(t.runs).where(eq(t.runs.id, runId));
+              if (run === undefined) return undefined;
+              const limit = pageSize(page.limit);
+              const rows = await db
+                .select()
+                .from(t.journal)
+                .where(and(eq(t.journal.runId, runId), gt(t.journal.id, afterId(page.cursor))))
+                .orderBy(asc(t.journal.id))
+                .limit(limit + 1);
+              const shown = rows.slice(0, limit);
+              return {
+                items: shown.map(toJournalRow),
+                nextCursor: rows.length > limit ? String(shown[shown.length - 1]!.id) : null,
+              };
+            })
+            .pipe(Effect.flatMap((p) => (p ? Effect.succeed(p) : Effect.fail(new RunNotFound({ id: runId }))))),
+        errorsPage: (runId, page = {}) =>
+          database
+            .use("read a page of run errors", async (db) => {
+              const [run] = await db.select({ id: t.runs.id }).from(t.runs).where(eq(t.runs.id, runId));
+              if (run === undefined) return undefined;
+              const limit = pageSize(page.limit);
+              const rows = await db
+                .select()
+                .from(t.runErrors)
+                .where(and(eq(t.runErrors.runId, runId), gt(t.runErrors.id, afterId(page.cursor))))
+                .orderBy(asc(t.runErrors.id))
+                .limit(limit + 1);
+              const shown = rows.slice(0, limit);
+              return {
+                items: shown.map(({ learnerId, code, reason, at }) => ({ learnerId, code, reason, at })),
+                nextCursor: rows.length > limit ? String(shown[shown.length - 1]!.id) : null,
+              };
+            })
+            .pipe(Effect.flatMap((p) => (p ? Effect.succeed(p) : Effect.fail(new RunNotFound({ id: runId }))))),
         learnerChanges: (learnerId, limit = 500) =>
           database.use("read learner journal", async (db) =>
             (

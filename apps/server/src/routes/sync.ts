@@ -111,16 +111,33 @@ export const syncRoutes = (bridge: Bridge) =>
       {
         method: "get",
         path: "/sync/runs/:id/changes",
-        summary: "The run's journal rows (JRN-2)",
+        summary: "The run's journal rows (JRN-2), in the order they were written, paged",
         tag: "sync",
-        responses: { ...getResponses, 200: "{items}" },
+        query: ListQuery,
+        responses: { ...getResponses, 200: "a page: {items, nextCursor}" },
       },
       (c) =>
         Effect.gen(function* () {
           const id = yield* pathId(c, "id");
-          const runLog = yield* RunLog;
-          yield* runLog.get(id);
-          return ok({ items: yield* runLog.changes(id) });
+          const query = yield* decodeQuery(c, ListQuery, "query");
+          return ok(yield* (yield* RunLog).changesPage(id, query));
+        }),
+    );
+
+    route(
+      {
+        method: "get",
+        path: "/sync/runs/:id/errors",
+        summary: "The run's per-learner errors, in the order they were recorded, paged",
+        tag: "sync",
+        query: ListQuery,
+        responses: { ...getResponses, 200: "a page: {items, nextCursor}" },
+      },
+      (c) =>
+        Effect.gen(function* () {
+          const id = yield* pathId(c, "id");
+          const query = yield* decodeQuery(c, ListQuery, "query");
+          return ok(yield* (yield* RunLog).errorsPage(id, query));
         }),
     );
 
