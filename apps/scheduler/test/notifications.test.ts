@@ -32,7 +32,11 @@ describe("notifications from the scheduler", () => {
     const sandbox = await startSandbox({ port: 0, state: data.onefile });
     const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), "scheduler-notify-")), "pics.db")}`;
     const layer = (processName: string) =>
-      IntegrationLayer({ store: { url: databaseUrl, secretKey: "scheduler-notify-secret" }, publicUrl: PUBLIC_URL, processName });
+      IntegrationLayer({
+        store: { url: databaseUrl, secretKey: "scheduler-notify-secret", allowCustomOneFileUrl: true },
+        publicUrl: PUBLIC_URL,
+        processName,
+      });
     const scheduler = ManagedRuntime.make(layer("scheduler"));
     const server = ManagedRuntime.make(layer("server"));
     const receivers = await Effect.runPromise(
