@@ -62,11 +62,14 @@ const keyOf = (key: ViewKey): string => JSON.stringify(key);
 export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
   // Only answers are kept: a failed read may be tried again later in the same run.
   const cache = new Map<string, { readonly value: unknown }>();
+  // Keys forgotten on purpose (a shared-record claim, ENR-14): the next look-up must ask OneFile,
+  // even where the centre was listed whole, because the record may have been created since.
+  const mustRead = new Set<string>();
   const once = <A>(key: string, read: Effect.Effect<A, OneFileError>, listed?: string): Effect.Effect<A, OneFileError> =>
     Effect.suspend(() => {
       const hit = cache.get(key);
       if (hit !== undefined) return Effect.succeed(hit.value as A);
-      if (listed !== undefined && cache.has(listed)) return Effect.succeed([] as unknown as A);
+      if (listed !== undefined && cache.has(listed) && !mustRead.has(key)) return Effect.succeed([] as unknown as A);
       return Effect.tap(read, (value) => cache.set(key, { value }));
     });
 
@@ -106,6 +109,7 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
     },
     forget: (key) => {
       cache.delete(keyOf(key));
+      if (key.kind === "assessorsByMisId" || key.kind === "placementsByMisId") mustRead.add(keyOf(key));
     },
   };
 };
