@@ -26,6 +26,7 @@ import type {
   InvalidInput,
   LeaseHeld,
   LeaseLost,
+  RecordInUse,
   RecordNotFound,
   RunNotFound,
   SecretUnreadable,
@@ -182,6 +183,7 @@ export type ServerError =
   | LearnerNotLinked
   | LeaseHeld
   | LeaseLost
+  | RecordInUse
   | EnrolmentBlocked
   | StepFailed
   | IntegrationDisabled
@@ -235,6 +237,7 @@ const ANSWERS: Answers = {
   LearnerNotLinked: (e) => ({ status: 409, body: body("learner_not_linked", e.message, { learnerId: e.learnerId }) }),
   // The operation stopped writing because its lease passed to another process (SYNC-5 fencing).
   LeaseLost: (e) => ({ status: 409, body: body("lease_lost", e.message, { lease: e.name }) }),
+  RecordInUse: (e) => ({ status: 409, body: body("in_use", e.message, { entity: e.entity, id: e.id, learners: e.learners }) }),
   LeaseHeld: () => ({
     status: 409,
     body: body("run_in_progress", "another operation is working on this; try again when it has finished"),

@@ -218,39 +218,9 @@ export const updateOrganisation = (id: string, body: Json) =>
     return yield* records.getOrganisation(id);
   });
 
-/** Learners that still refer to an officer or organisation (at most 20 listed). */
-const referencingLearners = (entity: "officer" | "organisation", id: string) =>
-  Effect.gen(function* () {
-    const database = yield* Database;
-    const query =
-      entity === "officer"
-        ? `SELECT id AS learner FROM learners WHERE main_officer_id = ?1
-           UNION SELECT learner_id FROM learner_officers WHERE officer_id = ?1
-           UNION SELECT learner_id FROM qualifications WHERE assessor_id = ?1
-           UNION SELECT learner_id FROM reviews WHERE officer_id = ?1
-           ORDER BY 1 LIMIT 20`
-        : `SELECT DISTINCT learner_id AS learner FROM placements WHERE organisation_id = ?1 ORDER BY 1 LIMIT 20`;
-    const result = yield* database.use(`find learners referring to ${entity}`, () =>
-      database.client.execute({ sql: query, args: [id] }),
-    );
-    return result.rows.map((row) => String(row[0]));
-  });
-
+/** An officer or organisation no learner refers to (409 in_use otherwise); checked and deleted in one transaction. */
 export const deleteReferenced = (entity: "officer" | "organisation", id: string) =>
-  Effect.gen(function* () {
-    const records = yield* PicsRecords;
-    yield* entity === "officer" ? records.getOfficer(id) : records.getOrganisation(id);
-    const learners = yield* referencingLearners(entity, id);
-    if (learners.length > 0) {
-      return yield* new HttpError({
-        status: 409,
-        code: "in_use",
-        text: `${entity} "${id}" is still referred to by learner${learners.length === 1 ? "" : "s"} ${learners.map((l) => `"${l}"`).join(", ")}; change them first`,
-        details: { entity, id, learners },
-      });
-    }
-    yield* entity === "officer" ? records.deleteOfficer(id) : records.deleteOrganisation(id);
-  });
+  Effect.flatMap(PicsRecords, (records) => records.deleteUnreferenced(entity, id));
 
 // ---------------------------------------------------------------- learners
 

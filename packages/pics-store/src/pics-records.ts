@@ -301,6 +301,18 @@ const checkReferences = async (ex: Executor, doc: ImportDocument): Promise<Array
 };
 
 /** Thrown inside a transaction to roll it back with a typed reason. */
+/** An officer or organisation a learner still refers to cannot be deleted (the learners are listed, at most 20). */
+export class RecordInUse extends Data.TaggedError("RecordInUse")<{
+  readonly entity: "officer" | "organisation";
+  readonly id: string;
+  readonly learners: ReadonlyArray<string>;
+}> {
+  override get message(): string {
+    const n = this.learners.length;
+    return `${this.entity} "${this.id}" is still referred to by learner${n === 1 ? "" : "s"} ${this.learners.map((l) => `"${l}"`).join(", ")}; change them first`;
+  }
+}
+
 class Abort extends Error {
   constructor(readonly failure: InvalidInput | RecordNotFound) {
     super(failure.message);
@@ -345,6 +357,11 @@ export interface PicsRecordsShape {
   readonly learnerIdsInScope: (today: string, endedWithinDays: number) => Effect.Effect<Array<string>, StoreError>;
   readonly deleteOfficer: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
   readonly deleteOrganisation: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
+  /** Deletes an officer or organisation no learner refers to; the check and the delete are one transaction. */
+  readonly deleteUnreferenced: (
+    entity: "officer" | "organisation",
+    id: string,
+  ) => Effect.Effect<void, RecordNotFound | RecordInUse | StoreError>;
   readonly deleteLearner: (id: string) => Effect.Effect<void, RecordNotFound | StoreError>;
 }
 
@@ -571,6 +588,34 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           }),
         deleteOfficer: remove("officer", t.officers),
         deleteOrganisation: remove("organisation", t.organisations),
+        deleteUnreferenced: (entity, id) =>
+          database
+            .transaction(`delete ${entity} unless referred to`, async (tx) => {
+              const table = entity === "officer" ? t.officers : t.organisations;
+              const found = await tx.select({ id: table.id }).from(table).where(eq(table.id, id));
+              if (found.length === 0) return { outcome: "not_found" as const };
+              const referring =
+                entity === "officer"
+                  ? sql`SELECT id AS learner FROM learners WHERE main_officer_id = ${id}
+                        UNION SELECT learner_id FROM learner_officers WHERE officer_id = ${id}
+                        UNION SELECT learner_id FROM qualifications WHERE assessor_id = ${id}
+                        UNION SELECT learner_id FROM reviews WHERE officer_id = ${id}
+                        ORDER BY 1 LIMIT 20`
+                  : sql`SELECT DISTINCT learner_id AS learner FROM placements WHERE organisation_id = ${id} ORDER BY 1 LIMIT 20`;
+              const learners = (await tx.all<{ learner: string }>(referring)).map((row) => String(row.learner));
+              if (learners.length > 0) return { outcome: "in_use" as const, learners };
+              await tx.delete(table).where(eq(table.id, id));
+              return { outcome: "deleted" as const };
+            })
+            .pipe(
+              Effect.flatMap((result): Effect.Effect<void, RecordNotFound | RecordInUse> =>
+                result.outcome === "not_found"
+                  ? Effect.fail(new RecordNotFound({ entity, id }))
+                  : result.outcome === "in_use"
+                    ? Effect.fail(new RecordInUse({ entity, id, learners: result.learners }))
+                    : Effect.void,
+              ),
+            ),
         deleteLearner: remove("learner", t.learners),
       } satisfies PicsRecordsShape;
     }),
