@@ -25,6 +25,7 @@ import { jsonLogger, type Logger } from "./log.ts";
 import { httpKey } from "./metrics.ts";
 import { enrolmentRoutes } from "./routes/enrolment.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { onefileLinkRoutes } from "./routes/onefile-links.ts";
 import { onefileRoutes } from "./routes/onefile.ts";
 import { onefileLookupRoutes } from "./routes/onefile-lookups.ts";
 import { operationRoutes, type OperationsDeps } from "./routes/operations.ts";
@@ -60,6 +61,7 @@ const MOUNTS: ReadonlyArray<readonly [base: string, build: (deps: AreaDeps) => S
   ["/api/v1", (d) => onefileRoutes(d.bridge)],
   ["/api/v1", (d) => onefileLookupRoutes(d.bridge)],
   ["/api/v1", (d) => enrolmentRoutes(d.bridge)],
+  ["/api/v1", (d) => onefileLinkRoutes(d.bridge)],
   ["/api/v1", (d) => syncRoutes(d.bridge)],
   ["/api/v1", (d) => notificationRoutes(d.bridge)],
   ["/api/v1", (d) => reconciliationRoutes(d.bridge)],

@@ -13,7 +13,9 @@ import type {
   InvalidRequest,
   LearnerAlreadyEnrolled,
   LearnerNotLinked,
+  NotLinkable,
   OneFileLearnerAlreadyLinked,
+  OneFileRecordLinked,
   OneFileNotConfigured,
   ProposalOutdated,
   RuleDisabled,
@@ -178,6 +180,8 @@ export type ServerError =
   | LearnerAlreadyEnrolled
   | OneFileLearnerAlreadyLinked
   | ProposalOutdated
+  | OneFileRecordLinked
+  | NotLinkable
   | DuplicateLearnerFound
   | RunInProgress
   | LearnerNotLinked
@@ -232,6 +236,13 @@ const ANSWERS: Answers = {
     status: 409,
     body: body("proposal_outdated", e.message, { learnerId: e.learnerId, onefileId: e.onefileId }),
   }),
+  // OFF-7, ORG-6: the chosen assessor/placement is another officer's/organisation's in its centre.
+  OneFileRecordLinked: (e) => ({
+    status: 409,
+    body: body("onefile_record_linked", e.message, { onefileId: e.onefileId, centreId: e.centreId, linkedTo: e.linkedTo }),
+  }),
+  // OFF-7, ORG-6: not an assessor (placement) of the customer.
+  NotLinkable: (e) => ({ status: 422, body: body("not_linkable", e.message, { onefileId: e.onefileId }) }),
   DuplicateLearnerFound: (e) => ({ status: 409, body: body("duplicate_learner", e.message, { candidates: e.candidates }) }),
   RunInProgress: (e) => ({ status: 409, body: body("run_in_progress", e.message, { subject: e.subject, holder: e.holder }) }),
   LearnerNotLinked: (e) => ({ status: 409, body: body("learner_not_linked", e.message, { learnerId: e.learnerId }) }),

@@ -8,6 +8,7 @@ import type {
   Enrolment,
   OneFileConnection,
   OneFileLookups,
+  RecordLinks,
   Reconciliation,
   ReferenceData,
   Rules,
@@ -31,7 +32,8 @@ export type ServerServices =
   | OneFileLookups
   | Notifier
   | Reconciliation
-  | BulkEnrolment;
+  | BulkEnrolment
+  | RecordLinks;
 
 export type ServerRuntime = ManagedRuntime.ManagedRuntime<ServerServices, unknown>;
 

@@ -119,3 +119,26 @@ export class ProposalOutdated extends Data.TaggedError("ProposalOutdated")<{
     return `learner "${this.learnerId}" and OneFile learner ${this.onefileId} changed since the proposal: ${this.reason}`;
   }
 }
+
+/** OFF-7, ORG-6: the chosen OneFile record is already linked to another officer (organisation) in its centre. */
+export class OneFileRecordLinked extends Data.TaggedError("OneFileRecordLinked")<{
+  readonly entity: "officer" | "organisation";
+  readonly onefileId: number;
+  readonly centreId: number;
+  readonly linkedTo: string;
+}> {
+  override get message(): string {
+    return `OneFile ${this.entity === "officer" ? "assessor" : "placement"} ${this.onefileId} is already linked to ${this.entity} "${this.linkedTo}" in centre ${this.centreId}`;
+  }
+}
+
+/** OFF-7, ORG-6: the chosen OneFile record is not an assessor (placement) of the customer. */
+export class NotLinkable extends Data.TaggedError("NotLinkable")<{
+  readonly entity: "officer" | "organisation";
+  readonly onefileId: number;
+  readonly reason: string;
+}> {
+  override get message(): string {
+    return `${this.entity} cannot be linked to OneFile ${this.onefileId}: ${this.reason}`;
+  }
+}

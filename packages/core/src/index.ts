@@ -26,3 +26,5 @@ export * from "./read-planner.ts";
 export * from "./shared-claims.ts";
 export * from "./reconciliation.ts";
 export * from "./bulk-enrolment.ts";
+export * from "./links.ts";
+export * from "./record-links.ts";

@@ -6,7 +6,7 @@
  * after enrolment), so an incoming null keeps the stored id. Imports upsert by id and delete
  * nothing; deletion is its own operation.
  */
-import { asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { Context, Data, Effect, Layer } from "effect";
@@ -60,12 +60,67 @@ const TABLES = {
   review: t.reviews,
 } as const;
 
+const LINK_TABLES = { officer: t.officerOnefileLinks, organisation: t.organisationOnefileLinks } as const;
+export type LinkedEntity = keyof typeof LINK_TABLES;
+
+/** Sets (or, with `onefileId: null`, removes) one centre's link of an officer or organisation (OFF-6, ORG-5). */
+const setLink = async (ex: Executor, entity: LinkedEntity, entityId: string, centreId: number, onefileId: number | null) => {
+  const table = LINK_TABLES[entity];
+  if (onefileId === null) {
+    await ex.delete(table).where(and(eq(table.entityId, entityId), eq(table.centreId, centreId)));
+    return;
+  }
+  await ex
+    .insert(table)
+    .values({ entityId, centreId, onefileId })
+    .onConflictDoUpdate({
+      target: [table.entityId, table.centreId],
+      set: { onefileId, linkedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` },
+    });
+};
+
+/** The links of these officers / organisations, by id, in centre order. */
+const linksOf = async (ex: Executor, entity: LinkedEntity, ids: ReadonlyArray<string>) => {
+  const table = LINK_TABLES[entity];
+  const byId = new Map<string, Array<{ centreId: number; onefileId: number }>>();
+  for (const c of chunks(ids)) {
+    const rows = await ex
+      .select()
+      .from(table)
+      .where(inArray(table.entityId, [...c]))
+      .orderBy(asc(table.centreId));
+    for (const row of rows)
+      byId.set(row.entityId, [...(byId.get(row.entityId) ?? []), { centreId: row.centreId, onefileId: row.onefileId }]);
+  }
+  return byId;
+};
+
+const withLinks = async <A extends { id: string }>(ex: Executor, entity: LinkedEntity, records: Array<A>) => {
+  const links = await linksOf(
+    ex,
+    entity,
+    records.map((r) => r.id),
+  );
+  return records.map((r) => ({ ...r, onefileLinks: links.get(r.id) ?? [] }));
+};
+
 /** Sets some fields of one record (the integration's writes: OneFile ids, progression, demographics). */
 const patchRecord = async (ex: Executor, target: PicsTarget, fields: Readonly<Record<string, unknown>>) => {
   const table = TABLES[target.entity];
   const columns = table as unknown as Record<string, SQLiteColumn>;
   const set: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
+    // `onefileLink: {centreId, onefileId | null}`: one centre's link of an officer or organisation.
+    if (key === "onefileLink" && (target.entity === "officer" || target.entity === "organisation")) {
+      const link = value as { centreId: number; onefileId: number | null };
+      const [exists] = await ex
+        .select({ id: columns.id! })
+        .from(table)
+        .where(sql`${columns.id!} = ${target.id}`);
+      if (exists === undefined) return 0;
+      await setLink(ex, target.entity, target.id, link.centreId, link.onefileId);
+      continue;
+    }
     if (!(key in columns) || key === "id" || key === "learnerId" || key === "createdAt" || key === "updatedAt") {
       throw new Error(`${target.entity} has no writable field "${key}"`);
     }
@@ -139,22 +194,30 @@ const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   return out;
 };
 
+/** Links a record carries (an import migrating a PICS database, SEC-4) are set; links it leaves out stay. */
+const upsertLinks = async (ex: Executor, entity: LinkedEntity, rows: ReadonlyArray<Officer | Organisation>) => {
+  for (const row of rows)
+    for (const link of row.onefileLinks ?? []) await setLink(ex, entity, row.id, link.centreId, link.onefileId);
+};
+
 const upsertOfficers = async (ex: Executor, rows: ReadonlyArray<Officer>) => {
   for (const chunk of chunks(rows)) {
     await ex
       .insert(t.officers)
-      .values([...chunk])
+      .values(chunk.map(({ onefileLinks: _links, ...officer }) => officer))
       .onConflictDoUpdate({ target: t.officers.id, set: upsertSet(t.officers) });
   }
+  await upsertLinks(ex, "officer", rows);
 };
 
 const upsertOrganisations = async (ex: Executor, rows: ReadonlyArray<Organisation>) => {
   for (const chunk of chunks(rows)) {
     await ex
       .insert(t.organisations)
-      .values([...chunk])
+      .values(chunk.map(({ onefileLinks: _links, ...organisation }) => organisation))
       .onConflictDoUpdate({ target: t.organisations.id, set: upsertSet(t.organisations) });
   }
+  await upsertLinks(ex, "organisation", rows);
 };
 
 const upsertLearners = async (ex: Executor, rows: ReadonlyArray<Learner>) => {
@@ -345,6 +408,11 @@ export interface PicsRecordsShape {
     ex?: Tx,
   ) => Effect.Effect<void, RecordNotFound | StoreError>;
   /** The PICS learner linked to a OneFile learner, if any (ENR-10: one link per OneFile learner). */
+  /**
+   * OFF-7, ORG-6: the officer (organisation) already linked to this OneFile record in this centre —
+   * by a centre link, or by its single-centre `onefileId` — or null.
+   */
+  readonly linkedTo: (entity: LinkedEntity, centreId: number, onefileId: number) => Effect.Effect<string | null, StoreError>;
   readonly learnerIdByOnefileId: (onefileId: number) => Effect.Effect<string | null, StoreError>;
   /** REC-1: every learner's matching keys and OneFile link, in id order (one narrow query, no nested records). */
   readonly learnerKeys: Effect.Effect<Array<LearnerKeys>, StoreError>;
@@ -438,47 +506,75 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
               );
           }),
 
+        linkedTo: (entity, centreId, onefileId) =>
+          database.use(`find ${entity} linked to OneFile ${onefileId}`, async (db) => {
+            const links = LINK_TABLES[entity];
+            const [byLink] = await db
+              .select({ id: links.entityId })
+              .from(links)
+              .where(and(eq(links.centreId, centreId), eq(links.onefileId, onefileId)));
+            if (byLink) return byLink.id;
+            const table = entity === "officer" ? t.officers : t.organisations;
+            const [byId] = await db.select({ id: table.id }).from(table).where(eq(table.onefileId, onefileId)).limit(1);
+            return byId?.id ?? null;
+          }),
         getOfficer: (id) =>
           database
-            .use("read officer", (db) => db.select().from(t.officers).where(eq(t.officers.id, id)))
-            .pipe(Effect.flatMap((rows) => one("officer", id, rows.map(officerFromRow)))),
+            .use("read officer", async (db) =>
+              withLinks(db, "officer", (await db.select().from(t.officers).where(eq(t.officers.id, id))).map(officerFromRow)),
+            )
+            .pipe(Effect.flatMap((rows) => one("officer", id, rows))),
         getOrganisation: (id) =>
           database
-            .use("read organisation", (db) => db.select().from(t.organisations).where(eq(t.organisations.id, id)))
-            .pipe(Effect.flatMap((rows) => one("organisation", id, rows.map(organisationFromRow)))),
+            .use("read organisation", async (db) =>
+              withLinks(
+                db,
+                "organisation",
+                (await db.select().from(t.organisations).where(eq(t.organisations.id, id))).map(organisationFromRow),
+              ),
+            )
+            .pipe(Effect.flatMap((rows) => one("organisation", id, rows))),
         getLearner: (id) =>
           database.use("read learner", (db) => readLearners(db, [id])).pipe(Effect.flatMap((rows) => one("learner", id, rows))),
         getLearners: (ids) =>
           database.use("read learners", async (db) => (await Promise.all(chunks(ids).map((c) => readLearners(db, c)))).flat()),
         getOfficers: (ids) =>
           database.use("read officers", async (db) =>
-            (
-              await Promise.all(
-                chunks(ids).map((c) =>
-                  db
-                    .select()
-                    .from(t.officers)
-                    .where(inArray(t.officers.id, [...c])),
-                ),
+            withLinks(
+              db,
+              "officer",
+              (
+                await Promise.all(
+                  chunks(ids).map((c) =>
+                    db
+                      .select()
+                      .from(t.officers)
+                      .where(inArray(t.officers.id, [...c])),
+                  ),
+                )
               )
-            )
-              .flat()
-              .map(officerFromRow),
+                .flat()
+                .map(officerFromRow),
+            ),
           ),
         getOrganisations: (ids) =>
           database.use("read organisations", async (db) =>
-            (
-              await Promise.all(
-                chunks(ids).map((c) =>
-                  db
-                    .select()
-                    .from(t.organisations)
-                    .where(inArray(t.organisations.id, [...c])),
-                ),
+            withLinks(
+              db,
+              "organisation",
+              (
+                await Promise.all(
+                  chunks(ids).map((c) =>
+                    db
+                      .select()
+                      .from(t.organisations)
+                      .where(inArray(t.organisations.id, [...c])),
+                  ),
+                )
               )
-            )
-              .flat()
-              .map(organisationFromRow),
+                .flat()
+                .map(organisationFromRow),
+            ),
           ),
 
         listOfficers: (options) =>
@@ -491,7 +587,7 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
                 .where(after === null ? undefined : gt(t.officers.id, after))
                 .orderBy(asc(t.officers.id))
                 .limit(limit),
-            async (rows) => rows.map(officerFromRow),
+            async (rows, db) => withLinks(db, "officer", rows.map(officerFromRow)),
             options,
           ),
         listOrganisations: (options) =>
@@ -504,7 +600,7 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
                 .where(after === null ? undefined : gt(t.organisations.id, after))
                 .orderBy(asc(t.organisations.id))
                 .limit(limit),
-            async (rows) => rows.map(organisationFromRow),
+            async (rows, db) => withLinks(db, "organisation", rows.map(organisationFromRow)),
             options,
           ),
         listLearners: (options) =>

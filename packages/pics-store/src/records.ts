@@ -74,6 +74,11 @@ export const PlacementType = MaxLength(1, "must be one capital letter (P for the
 
 // ---------------------------------------------------------------- records
 
+/** OFF-6, ORG-5: the OneFile record an officer or organisation is linked to in one centre. */
+export const OneFileLink = Schema.Struct({ centreId: OneFileId, onefileId: OneFileId });
+export type OneFileLink = typeof OneFileLink.Type;
+const onefileLinks = Schema.optional(Schema.Array(OneFileLink).pipe(Schema.maxItems(100)));
+
 export const Officer = Schema.Struct({
   id: PicsId,
   ident: Text(64),
@@ -84,6 +89,8 @@ export const Officer = Schema.Struct({
   mobile: opt(Text(40)),
   birthDate: opt(IsoDate),
   onefileId: opt(OneFileId),
+  /** Read back always (one per centre, by centre id); the import may carry them (SEC-4). */
+  onefileLinks,
 });
 export type Officer = typeof Officer.Type;
 
@@ -100,6 +107,7 @@ export const Organisation = Schema.Struct({
   address4: opt(Text()),
   postcode: opt(Text(16)),
   onefileId: opt(OneFileId),
+  onefileLinks,
 });
 export type Organisation = typeof Organisation.Type;
 

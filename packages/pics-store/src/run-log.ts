@@ -8,7 +8,7 @@ import { Database, dbNowIso, dbNowMs, type StoreError } from "./database.ts";
 import type { Page } from "./pics-records.ts";
 import * as t from "./schema.ts";
 
-export type RunKind = "enrolment" | "refresh" | "daily" | "full" | "reconciliation" | "enrolment_batch";
+export type RunKind = "enrolment" | "refresh" | "daily" | "full" | "reconciliation" | "enrolment_batch" | "link";
 export type RunTrigger = "http" | "scheduler" | "cli";
 export type RunStatus = "running" | "succeeded" | "partially_succeeded" | "failed";
 export type JournalEntity = "learner" | "officer" | "organisation" | "qualification" | "review" | "placement";

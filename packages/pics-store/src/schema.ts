@@ -7,7 +7,7 @@
  * are the caller's own references, unique within their learner.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   text("created_at")
@@ -50,6 +50,28 @@ export const organisations = sqliteTable("organisations", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * OFF-6, ORG-5: with several centres an officer (organisation) may have one OneFile assessor
+ * (placement) per centre. One row per centre; a OneFile record links one PICS record per centre.
+ */
+const onefileLinksTable = (name: string, entityTable: typeof officers | typeof organisations) =>
+  sqliteTable(
+    name,
+    {
+      entityId: text("entity_id")
+        .notNull()
+        .references(() => entityTable.id, { onDelete: "cascade" }),
+      centreId: integer("centre_id").notNull(),
+      onefileId: integer("onefile_id").notNull(),
+      linkedAt: text("linked_at")
+        .notNull()
+        .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    },
+    (t) => [primaryKey({ columns: [t.entityId, t.centreId] }), uniqueIndex(`${name}_onefile`).on(t.centreId, t.onefileId)],
+  );
+export const officerOnefileLinks = onefileLinksTable("officer_onefile_links", officers);
+export const organisationOnefileLinks = onefileLinksTable("organisation_onefile_links", organisations);
 
 export const learners = sqliteTable(
   "learners",

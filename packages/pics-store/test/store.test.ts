@@ -80,6 +80,7 @@ describe("PicsRecords", () => {
         mobile: null,
         birthDate: "1980-02-29",
         onefileId: 501,
+        onefileLinks: [],
       });
       const g1 = yield* records.getOrganisation("G1");
       expect(g1).toMatchObject({

@@ -13,6 +13,7 @@ import {
   Reconciliation,
   ReferenceData,
   OneFileLookups,
+  RecordLinks,
   Rules,
   type ClientTuning,
   type ExchangeStrategy,
@@ -75,6 +76,7 @@ export const IntegrationLayer = (config: IntegrationConfig) => {
     Enrolment.layer,
     ReferenceData.layer,
     OneFileLookups.layer,
+    RecordLinks.layer,
     exchangeLayer(config.exchangeStrategy ?? bulkStrategy),
     notifier,
   ).pipe(Layer.provideMerge(foundation));

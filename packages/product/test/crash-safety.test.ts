@@ -130,7 +130,8 @@ describe("crash safety (ENR-13)", () => {
         await sandbox.close();
       }
     }
-  });
+    // Twelve crash-and-re-run rounds against real HTTP and libSQL: generous for a loaded 2-core machine.
+  }, 240_000);
 
   it("ENR-13: a create that never reached OneFile (hang) is sent again on the re-run, once", async () => {
     const sandbox = await startSandbox({ port: 0, state: baseSeed() });

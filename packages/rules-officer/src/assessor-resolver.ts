@@ -2,7 +2,7 @@
  * OFF-2..5: the OneFile assessor for a PICS officer — the stored id, a match by MIS reference
  * (the officer's Ident code), or a new assessor; two matches block, never a guess.
  */
-import { storeOnefileId, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
+import { linkInCentre, storeLinkStep, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
 import { Roles } from "@pics/onefile-client";
 import { Effect } from "effect";
 
@@ -34,6 +34,9 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
     // OFF-2: in a single centre a stored OneFile id is used as it is. OFF-3: not with several centres.
     if (!ctx.multipleCentres && officer.onefileId !== null)
       return remember(officer.onefileId, "matched", { by: "stored OneFile id" });
+    // OFF-6, OFF-7: with several centres, the officer's link in this centre (matched before, or by hand).
+    const centreLink = ctx.multipleCentres ? linkInCentre(officer, ctx.centreId) : null;
+    if (centreLink !== null) return remember(centreLink, "matched", { by: "link in this centre" });
 
     const misId = officer.ident;
     const candidates = withMisReference(yield* ctx.view.assessorsByMisId(ctx.centreId, misId), misId);
@@ -52,12 +55,13 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
     }
     const match = candidates[0];
     if (match) {
-      if (officer.onefileId !== match.ID)
+      if (ctx.multipleCentres || officer.onefileId !== match.ID)
         ctx.plan.add(
-          storeOnefileId(
+          storeLinkStep(
             "officer",
-            officerId,
-            officer.onefileId,
+            officer,
+            ctx.centreId,
+            ctx.multipleCentres,
             match.ID,
             `store OneFile assessor ${match.ID} on officer ${officerId}`,
           ),
@@ -104,7 +108,14 @@ export const resolveAssessor = (ctx: PlanningContext, officerId: string, why: st
       ],
     });
     ctx.plan.add(
-      storeOnefileId("officer", officerId, officer.onefileId, created, `store the new OneFile assessor on officer ${officerId}`),
+      storeLinkStep(
+        "officer",
+        officer,
+        ctx.centreId,
+        ctx.multipleCentres,
+        created,
+        `store the new OneFile assessor on officer ${officerId}`,
+      ),
     );
     return remember(created, "create", { misId });
   });

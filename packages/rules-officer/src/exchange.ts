@@ -5,6 +5,7 @@
 import {
   dateToOneFile,
   diffDemographics,
+  linkedOnefileIds,
   oneFileToDate,
   planDemographics,
   type ExchangeContext,
@@ -31,19 +32,26 @@ export const exchangeOfficers = (ctx: ExchangeContext) =>
     const mode = ctx.settings.officerDemographicsMode;
     if (mode === "Ignore") return;
     for (const officer of ctx.officers.values()) {
-      if (officer.onefileId === null || !ctx.once(`officer:${officer.id}`)) continue;
-      const user = yield* ctx.view.user(officer.onefileId);
-      const diff = diffDemographics(mode, officer, user, OFFICER_FIELDS, {
-        entity: "officer",
-        entityId: officer.id,
-        onefileId: officer.onefileId,
-        learnerId: null,
-      });
-      const assessorId = officer.onefileId;
-      planDemographics(ctx.plan, diff, {
-        onefile: (body) => ({ call: "updateUser", id: assessorId, body }),
-        pics: { entity: "officer", id: officer.id },
-        label: `officer ${officer.id} (OneFile assessor ${assessorId})`,
-      });
+      // OFF-6: with several centres, to each linked assessor; a pull reads the first only (D36).
+      const assessors = linkedOnefileIds(officer, ctx.multipleCentres);
+      if (assessors.length === 0 || !ctx.once(`officer:${officer.id}`)) continue;
+      for (const [index, assessorId] of assessors.entries()) {
+        const user = yield* ctx.view.user(assessorId);
+        const diff = diffDemographics(mode, officer, user, OFFICER_FIELDS, {
+          entity: "officer",
+          entityId: officer.id,
+          onefileId: assessorId,
+          learnerId: null,
+        });
+        planDemographics(
+          ctx.plan,
+          index === 0 ? diff : { ...diff, toPics: {}, journal: diff.journal.filter((j) => j.direction === "toOneFile") },
+          {
+            onefile: (body) => ({ call: "updateUser", id: assessorId, body }),
+            pics: { entity: "officer", id: officer.id },
+            label: `officer ${officer.id} (OneFile assessor ${assessorId})`,
+          },
+        );
+      }
     }
   });

@@ -2,7 +2,7 @@
  * ORG-1..4: which organisation is the learner's employer, and the OneFile placement for it — the
  * stored id, a match by MIS reference (the organisation's Ident code), or a new placement.
  */
-import { storeOnefileId, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
+import { linkInCentre, storeLinkStep, THIS_STEP, withMisReference, type IdOrRef, type PlanningContext } from "@pics/core";
 import type { Learner } from "@pics/pics-store";
 import { Effect } from "effect";
 
@@ -44,6 +44,9 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
     }
     if (!ctx.multipleCentres && organisation.onefileId !== null)
       return remember(organisation.onefileId, "matched", { by: "stored OneFile id" });
+    // ORG-5, ORG-6: with several centres, the organisation's link in this centre.
+    const centreLink = ctx.multipleCentres ? linkInCentre(organisation, ctx.centreId) : null;
+    if (centreLink !== null) return remember(centreLink, "matched", { by: "link in this centre" });
 
     const misId = organisation.ident;
     const candidates = withMisReference(yield* ctx.view.placementsByMisId(ctx.centreId, misId), misId);
@@ -61,12 +64,13 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
     }
     const match = candidates[0];
     if (match) {
-      if (organisation.onefileId !== match.ID)
+      if (ctx.multipleCentres || organisation.onefileId !== match.ID)
         ctx.plan.add(
-          storeOnefileId(
+          storeLinkStep(
             "organisation",
-            organisationId,
-            organisation.onefileId,
+            organisation,
+            ctx.centreId,
+            ctx.multipleCentres,
             match.ID,
             `store OneFile placement ${match.ID} on organisation ${organisationId}`,
           ),
@@ -94,10 +98,11 @@ export const resolvePlacement = (ctx: PlanningContext, organisationId: string) =
       ],
     });
     ctx.plan.add(
-      storeOnefileId(
+      storeLinkStep(
         "organisation",
-        organisationId,
-        organisation.onefileId,
+        organisation,
+        ctx.centreId,
+        ctx.multipleCentres,
         created,
         `store the new OneFile placement on organisation ${organisationId}`,
       ),
