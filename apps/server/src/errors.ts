@@ -28,6 +28,7 @@ import type {
   InvalidInput,
   LeaseHeld,
   LeaseLost,
+  RecordExists,
   RecordInUse,
   RecordNotFound,
   RunNotFound,
@@ -188,6 +189,7 @@ export type ServerError =
   | LeaseHeld
   | LeaseLost
   | RecordInUse
+  | RecordExists
   | EnrolmentBlocked
   | StepFailed
   | IntegrationDisabled
@@ -248,6 +250,14 @@ const ANSWERS: Answers = {
   LearnerNotLinked: (e) => ({ status: 409, body: body("learner_not_linked", e.message, { learnerId: e.learnerId }) }),
   // The operation stopped writing because its lease passed to another process (SYNC-5 fencing).
   LeaseLost: (e) => ({ status: 409, body: body("lease_lost", e.message, { lease: e.name }) }),
+  RecordExists: (e) => ({
+    status: 409,
+    body: body(
+      "already_exists",
+      e.message,
+      e.learnerId === undefined ? { entity: e.entity, id: e.id } : { entity: e.entity, learnerId: e.learnerId, id: e.id },
+    ),
+  }),
   RecordInUse: (e) => ({ status: 409, body: body("in_use", e.message, { entity: e.entity, id: e.id, learners: e.learners }) }),
   LeaseHeld: () => ({
     status: 409,

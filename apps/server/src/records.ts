@@ -19,6 +19,7 @@ import {
   PicsRecords,
   Placement,
   Qualification,
+  RecordExists,
   RecordNotFound,
   Review,
   tables,
@@ -30,14 +31,6 @@ import { badInput, HttpError } from "./errors.ts";
 import { READ_ONLY_REVIEW_FIELDS } from "./schemas.ts";
 
 type Json = Record<string, unknown>;
-
-const alreadyExists = (entity: string, id: string) =>
-  new HttpError({
-    status: 409,
-    code: "already_exists",
-    text: `${entity} "${id}" already exists; PATCH it to change it`,
-    details: { entity, id },
-  });
 
 /** A body may repeat the id of the record it addresses, never change it. */
 const checkSameId = (body: Json, id: string, entity: string) =>
@@ -179,9 +172,11 @@ export const createOfficer = (body: unknown) =>
   Effect.gen(function* () {
     const records = yield* PicsRecords;
     const officer = yield* decodeInput(Officer, "officer")(body);
-    if ((yield* records.getOfficers([officer.id])).length > 0) return yield* alreadyExists("officer", officer.id);
+    // Refused as taken before the other checks; the store checks again as it inserts.
+    if ((yield* records.getOfficers([officer.id])).length > 0)
+      return yield* new RecordExists({ entity: "officer", id: officer.id });
     yield* refuseLinkChanges(linkIssues("officer", body as Json, undefined, { id: officer.id, learnerId: "" }));
-    yield* records.saveOfficer(officer);
+    yield* records.createOfficer(officer);
     return yield* records.getOfficer(officer.id);
   });
 
@@ -201,9 +196,9 @@ export const createOrganisation = (body: unknown) =>
     const records = yield* PicsRecords;
     const organisation = yield* decodeInput(Organisation, "organisation")(body);
     if ((yield* records.getOrganisations([organisation.id])).length > 0)
-      return yield* alreadyExists("organisation", organisation.id);
+      return yield* new RecordExists({ entity: "organisation", id: organisation.id });
     yield* refuseLinkChanges(linkIssues("organisation", body as Json, undefined, { id: organisation.id, learnerId: "" }));
-    yield* records.saveOrganisation(organisation);
+    yield* records.createOrganisation(organisation);
     return yield* records.getOrganisation(organisation.id);
   });
 
@@ -228,11 +223,13 @@ export const createLearner = (body: unknown) =>
   Effect.gen(function* () {
     const records = yield* PicsRecords;
     const learner = yield* decodeInput(Learner, "learner")(body);
-    if ((yield* records.getLearners([learner.id])).length > 0) return yield* alreadyExists("learner", learner.id);
+    // Refused as taken before the other checks (as always); the store checks again as it inserts.
+    if ((yield* records.getLearners([learner.id])).length > 0)
+      return yield* new RecordExists({ entity: "learner", id: learner.id });
     yield* refuseLinkChanges(learnerLinkIssues(learner.id, body as Json, undefined));
     yield* checkLearnerReviewLinks(body as Json, []);
     yield* checkLearnerReferences(learner);
-    yield* records.saveLearner(learner);
+    yield* records.createLearner(learner);
     return yield* records.getLearner(learner.id);
   });
 
@@ -305,12 +302,7 @@ export const createNested = (kind: NestedKind, learnerId: string, body: Json) =>
       yield* refuseLinkChanges(linkIssues("qualification", body, undefined, { id: idOf(body), learnerId }));
     const record = yield* decodeInput(NESTED[kind].schema, kind)(body);
     if (listOf(learner, kind).some((r) => r.id === record.id)) {
-      return yield* new HttpError({
-        status: 409,
-        code: "already_exists",
-        text: `learner "${learnerId}" already has ${kind} "${record.id}"; PATCH it to change it`,
-        details: { entity: kind, learnerId, id: record.id },
-      });
+      return yield* new RecordExists({ entity: kind, id: record.id, learnerId });
     }
     yield* checkNestedReferences(kind, record);
     yield* records.saveLearner({ ...learner, [NESTED[kind].list]: [...listOf(learner, kind), record] } as Learner);

@@ -364,6 +364,19 @@ const checkReferences = async (ex: Executor, doc: ImportDocument): Promise<Array
 };
 
 /** Thrown inside a transaction to roll it back with a typed reason. */
+/** A create for an id that exists (a nested record names its learner). */
+export class RecordExists extends Data.TaggedError("RecordExists")<{
+  readonly entity: RecordNotFound["entity"];
+  readonly id: string;
+  readonly learnerId?: string;
+}> {
+  override get message(): string {
+    return this.learnerId === undefined
+      ? `${this.entity} "${this.id}" already exists; PATCH it to change it`
+      : `learner "${this.learnerId}" already has ${this.entity} "${this.id}"; PATCH it to change it`;
+  }
+}
+
 /** An officer or organisation a learner still refers to cannot be deleted (the learners are listed, at most 20). */
 export class RecordInUse extends Data.TaggedError("RecordInUse")<{
   readonly entity: "officer" | "organisation";
@@ -401,6 +414,10 @@ export interface PicsRecordsShape {
   readonly saveOfficer: (officer: Officer, ex?: Tx) => Effect.Effect<void, StoreError>;
   readonly saveOrganisation: (organisation: Organisation, ex?: Tx) => Effect.Effect<void, StoreError>;
   readonly saveLearner: (learner: Learner, ex?: Tx) => Effect.Effect<void, StoreError>;
+  /** Saves a new record; RecordExists when its id is taken. The check and the insert are one transaction. */
+  readonly createOfficer: (officer: Officer) => Effect.Effect<void, RecordExists | StoreError>;
+  readonly createOrganisation: (organisation: Organisation) => Effect.Effect<void, RecordExists | StoreError>;
+  readonly createLearner: (learner: Learner) => Effect.Effect<void, RecordExists | StoreError>;
   /** Sets some fields of one record; unknown fields are a programming error. */
   readonly patch: (
     target: PicsTarget,
@@ -469,6 +486,20 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           database
             .use(`delete ${entity}`, (db) => db.delete(table).where(eq(table.id, id)).returning({ id: table.id }))
             .pipe(Effect.flatMap((rows) => (rows.length === 0 ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.void)));
+
+      const createNew = (
+        entity: "officer" | "organisation" | "learner",
+        table: typeof t.officers | typeof t.organisations | typeof t.learners,
+        id: string,
+        insert: (tx: Tx) => Promise<void>,
+      ): Effect.Effect<void, RecordExists | StoreError> =>
+        database
+          .transaction(`create ${entity}`, async (tx) => {
+            if ((await tx.select({ id: table.id }).from(table).where(eq(table.id, id))).length > 0) return false;
+            await insert(tx);
+            return true;
+          })
+          .pipe(Effect.flatMap((created) => (created ? Effect.void : Effect.fail(new RecordExists({ entity, id })))));
 
       const withExecutor = (operation: string, ex: Tx | undefined, f: (ex: Executor) => Promise<void>) =>
         ex
@@ -684,6 +715,10 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
           }),
         deleteOfficer: remove("officer", t.officers),
         deleteOrganisation: remove("organisation", t.organisations),
+        createOfficer: (officer) => createNew("officer", t.officers, officer.id, (tx) => upsertOfficers(tx, [officer])),
+        createOrganisation: (organisation) =>
+          createNew("organisation", t.organisations, organisation.id, (tx) => upsertOrganisations(tx, [organisation])),
+        createLearner: (learner) => createNew("learner", t.learners, learner.id, (tx) => upsertLearners(tx, [learner])),
         deleteUnreferenced: (entity, id) =>
           database
             .transaction(`delete ${entity} unless referred to`, async (tx) => {
