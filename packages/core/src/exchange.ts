@@ -414,7 +414,8 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
                 dryRun ? "dry run: nothing was written" : null,
               );
             }
-            return { run: yield* runLog.get(run.id), changes: outcome._tag === "Right" ? outcome.right.changes : [] };
+            // The journal's own rows (http-api.md): each change with its runId and time.
+            return { run: yield* runLog.get(run.id), changes: outcome._tag === "Right" ? yield* runLog.changes(run.id) : [] };
           }),
         );
 

@@ -210,6 +210,8 @@ describe("journal and dry runs (JRN)", () => {
       expect(Number.isNaN(Date.parse(j.at))).toBe(false);
     }
     expect(outcome.run.changes).toBe(3);
+    // The refresh answers the journal's own rows, runId and time included (http-api.md's journal row).
+    expect(outcome.changes).toEqual(journal);
     // The journal says what happened on each side.
     expect((await onefileNow(world)).Users.find((u: any) => u.ID === OF.learner(1)).FirstName).toBe("Leo");
     expect(JSON.stringify(journal)).not.toContain(TOKEN);
