@@ -12,7 +12,7 @@ import {
   type Settings,
   type StoreError,
 } from "@pics/pics-store";
-import { Context, Effect, Layer } from "effect";
+import { Context, Duration, Effect, Layer, Option } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { Rules } from "./registry.ts";
 import { makeMultipleCentres, makeStatus, type IntegrationStatus } from "./status.ts";
@@ -62,8 +62,36 @@ export interface ReferenceDataShape {
   readonly standards: Effect.Effect<ReadonlyArray<CachedStandard>, StoreError>;
 }
 
-/** STAT-2's three calls: authenticate, the customer, its centres; any failure answered in words. */
-const probe = (client: OneFileClientShape, environment: string): Effect.Effect<ConnectionTestResult> =>
+/** How long a connection test may take before it answers "rate limited" or "unreachable". */
+export const CONNECTION_TEST_BOUND_MS = 30_000;
+
+/**
+ * STAT-2's three calls: authenticate, the customer, its centres; any failure answered in words.
+ * Bounded: a test still waiting after `boundMs` (OneFile answering 429, or not answering) stops
+ * and says which, instead of waiting out the client's 5-minute 429 budget.
+ */
+export const probe = (
+  client: OneFileClientShape,
+  environment: string,
+  boundMs: number = CONNECTION_TEST_BOUND_MS,
+): Effect.Effect<ConnectionTestResult> =>
+  Effect.gen(function* () {
+    const before = (yield* client.counters()).http429;
+    const answer = yield* Effect.timeoutOption(unboundedProbe(client, environment), Duration.millis(boundMs));
+    if (Option.isSome(answer)) return answer.value;
+    const rateLimited = (yield* client.counters()).http429 > before;
+    return {
+      ok: false as const,
+      apiVersion: API_VERSION,
+      environment,
+      failure: rateLimited ? "rate_limited" : "unreachable",
+      message: rateLimited
+        ? `OneFile kept answering 429 (rate limited) for ${boundMs / 1000} s; try again in a minute`
+        : `OneFile did not answer within ${boundMs / 1000} s`,
+    };
+  });
+
+const unboundedProbe = (client: OneFileClientShape, environment: string): Effect.Effect<ConnectionTestResult> =>
   Effect.gen(function* () {
     yield* client.authenticate();
     const customer = yield* client.getCustomer();
