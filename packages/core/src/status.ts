@@ -2,6 +2,7 @@
  * STAT-1: what is switched on, the last synchronisation and the current run, and SET-14's
  * effective multiple-centres value, beside STAT-2/3 (reference-data.ts, which serves both).
  */
+import type { OneFileClientShape } from "@pics/onefile-client";
 import type { Run, RunLogShape, Settings, SettingsView, StandardsCacheShape, StoreError } from "@pics/pics-store";
 import { Duration, Effect, Option } from "effect";
 import type { OneFileConnectionShape } from "./connection.ts";
@@ -43,21 +44,26 @@ export const makeMultipleCentres = (deps: {
   readonly connection: OneFileConnectionShape;
   readonly standards: StandardsCacheShape;
 }): Effect.Effect<boolean, StoreError> => {
-  let centresCache: { key: string; count: number; at: number } | undefined;
+  // Keyed by the client itself: the connection makes a new one whenever the environment, base
+  // URL or token changes, so a new customer's centres are counted at once.
+  let centresCache: { client: OneFileClientShape; count: number; at: number } | undefined;
   return Effect.gen(function* () {
     const settings = yield* deps.settings;
     if (settings.multipleCentres !== "auto") return settings.multipleCentres === "on";
-    const key = JSON.stringify([settings.environment, settings.baseUrl, settings.customerTokenSet]);
-    if (centresCache?.key === key && Date.now() - centresCache.at < CENTRE_COUNT_TTL_MS)
+    const connected = yield* Effect.option(deps.connection.clientEvenIfDisabled);
+    const client = Option.isSome(connected) ? connected.value.client : null;
+    if (client !== null && centresCache?.client === client && Date.now() - centresCache.at < CENTRE_COUNT_TTL_MS)
       return effectiveMultipleCentres(settings, centresCache.count);
-    const fromOneFile = yield* deps.connection.clientEvenIfDisabled.pipe(
-      Effect.flatMap(({ client }) => client.searchCentres()),
-      Effect.map((centres) => centres.length),
-      Effect.timeout(CENTRE_COUNT_TIMEOUT),
-      Effect.option,
-    );
-    if (Option.isSome(fromOneFile)) {
-      centresCache = { key, count: fromOneFile.value, at: Date.now() };
+    const fromOneFile =
+      client === null
+        ? Option.none<number>()
+        : yield* client.searchCentres().pipe(
+            Effect.map((centres) => centres.length),
+            Effect.timeout(CENTRE_COUNT_TIMEOUT),
+            Effect.option,
+          );
+    if (client !== null && Option.isSome(fromOneFile)) {
+      centresCache = { client, count: fromOneFile.value, at: Date.now() };
       return effectiveMultipleCentres(settings, fromOneFile.value);
     }
     const standards = yield* deps.standards.list;
