@@ -439,6 +439,7 @@ export const makeOneFileClient = (
               headers,
               body,
               timeoutMs: cfg.requestTimeoutMs,
+              maxAnswerBytes: cfg.maxAnswerBytes,
               secrets: [session ?? Redacted.value(cfg.customerToken)],
             }),
           );
@@ -468,6 +469,14 @@ export const makeOneFileClient = (
           if (outcome._tag === "Left") {
             const failure: TransportFailure = outcome.left;
             yield* countCall(label, failure.reason);
+            // An answer too large to read is not the contract's answer: never read it again.
+            if (failure.reason === "tooLarge") {
+              return yield* new UndecodableResponse({
+                endpoint: label,
+                field: "(body)",
+                message: `${label}: ${failure.message}`,
+              });
+            }
             yield* unknownOutcome(failure.reason, failure.message);
             continue;
           }

@@ -42,6 +42,8 @@ export interface OneFileClientConfig {
   readonly sessionRenewAheadMs?: number;
   /** Rows per page of a paged search; default and maximum 100. */
   readonly pageSize?: number;
+  /** Largest OneFile answer read, in bytes; default 16 MiB (a page of 100 users is about 100 KiB). */
+  readonly maxAnswerBytes?: number;
 }
 
 const PositiveInt = Schema.Int.pipe(Schema.positive());
@@ -65,6 +67,7 @@ export const ClientSettings = Schema.Struct({
   maxRateLimitWaitMs: Schema.optionalWith(NonNegativeInt, { default: () => 5 * 60_000 }),
   sessionLifetimeMs: Schema.optionalWith(PositiveInt, { default: () => SESSION_LIFETIME_MS }),
   sessionRenewAheadMs: Schema.optionalWith(NonNegativeInt, { default: () => 10 * 60_000 }),
+  maxAnswerBytes: Schema.optionalWith(PositiveInt, { default: () => 16 * 1024 * 1024 }),
   pageSize: Schema.optionalWith(PositiveInt.pipe(Schema.lessThanOrEqualTo(MAX_PAGE_SIZE)), { default: () => MAX_PAGE_SIZE }),
 });
 export type ClientSettings = typeof ClientSettings.Type;

@@ -13,7 +13,7 @@ export interface RawResponse {
 
 /** No HTTP answer: the request timed out, or the connection failed or dropped. */
 export class TransportFailure extends Data.TaggedError("TransportFailure")<{
-  readonly reason: "timeout" | "network";
+  readonly reason: "timeout" | "network" | "tooLarge";
   readonly message: string;
 }> {}
 
@@ -24,6 +24,8 @@ export interface Request {
   /** JSON text, or undefined for no body. */
   readonly body: string | undefined;
   readonly timeoutMs: number;
+  /** Largest answer read, in bytes; a larger one fails `tooLarge`. */
+  readonly maxAnswerBytes: number;
   /** Values never to appear in a failure's text (the tokens in the headers); default every header value. */
   readonly secrets?: ReadonlyArray<string>;
 }
@@ -55,27 +57,48 @@ const describe = (e: unknown, secrets: ReadonlyArray<string>): string => {
   return scrubSecrets(String(e), secrets);
 };
 
+/** An answer larger than the client accepts: read no further (a runaway or hostile answer). */
+export class AnswerTooLarge extends Error {}
+
+/** Reads a body as UTF-8 text, stopping with AnswerTooLarge past `maxBytes`. */
+const readCapped = async (body: ReadableStream<Uint8Array> | null | undefined, maxBytes: number): Promise<string> => {
+  if (body === null || body === undefined) return "";
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLarge(`the answer is larger than ${maxBytes} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+};
+
 export const send = (request: Request): Effect.Effect<RawResponse, TransportFailure> =>
   Effect.tryPromise({
     try: async (signal) => {
-      const response = await ofetch.raw<string, "text">(request.url, {
+      const response = await ofetch.raw(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
         retry: 0,
         ignoreResponseError: true,
-        responseType: "text",
+        responseType: "stream",
         signal,
       });
-      const data: unknown = response._data;
-      return {
-        status: response.status,
-        text: typeof data === "string" ? data : "",
-        retryAfter: response.headers.get("retry-after"),
-      };
+      const text = await readCapped(response._data as ReadableStream<Uint8Array> | null | undefined, request.maxAnswerBytes);
+      return { status: response.status, text, retryAfter: response.headers.get("retry-after") };
     },
     catch: (e) =>
-      new TransportFailure({ reason: "network", message: describe(e, request.secrets ?? Object.values(request.headers)) }),
+      e instanceof AnswerTooLarge
+        ? new TransportFailure({ reason: "tooLarge", message: e.message })
+        : new TransportFailure({ reason: "network", message: describe(e, request.secrets ?? Object.values(request.headers)) }),
   }).pipe(
     // Interrupting the attempt aborts the fetch (headers and body alike) through `signal`.
     Effect.timeoutFail({

@@ -81,6 +81,32 @@ describe("field data (DATA-1, DATA-2)", () => {
   );
 });
 
+describe("answer size", () => {
+  it.scopedLive("an answer larger than maxAnswerBytes is refused unread, not retried", () =>
+    Effect.gen(function* () {
+      const stub = yield* stubServer((app) => {
+        authRoute(app);
+        app.post("/User/Search/1/100", (c) =>
+          c.json(Array.from({ length: 5_000 }, (_, i) => ({ ID: i + 1, FirstName: "x".repeat(100) }))),
+        );
+      });
+      const client = yield* makeOneFileClient({
+        baseUrl: stub.baseUrl,
+        customerToken: "secret-token",
+        retryBaseDelayMs: 1,
+        maxAnswerBytes: 100_000,
+      });
+      const e = yield* Effect.flip(client.searchUsers({ OrganisationID: 1 }));
+      expect(e).toMatchObject({
+        _tag: "UndecodableResponse",
+        field: "(body)",
+        message: expect.stringContaining("larger than 100000 bytes"),
+      });
+      expect(stub.callsTo("POST User/Search/1/100")).toHaveLength(1);
+    }),
+  );
+});
+
 describe("secrets in failures (SEC-2)", () => {
   it("scrubs each token, each line of it and its escaped form out of a failure's text", () => {
     const token = "abc-TOKEN-123\r\nsecond-line";
@@ -102,6 +128,7 @@ describe("secrets in failures (SEC-2)", () => {
           headers: { "X-CustomerToken": token },
           body: undefined,
           timeoutMs: 2000,
+          maxAnswerBytes: 1024,
           secrets: [token],
         }),
       );
