@@ -82,6 +82,25 @@ const runStep = (env: ApplyEnv, step: Step, results: Map<number, number>) =>
     } else {
       const write = step.write.onefile;
       const intent = isCreate(write) ? step.intent : undefined;
+      // ENR-13: a create that cannot be looked up, left "sent" by a process that died before its
+      // answer (kill -9), may exist in OneFile: journal that attempt as "outcome unknown" before sending again.
+      if (intent?.ifAnswerLost === "orphan") {
+        const before = yield* env.intents.get(intent.key);
+        if (before?.state === "sent" && before.runId !== env.runId) {
+          yield* env.intents.unknown(intent.key);
+          yield* env.runLog.journal(env.runId, [
+            {
+              learnerId: env.learnerId,
+              entity: step.journal[0]?.entity ?? "learner",
+              entityId: step.journal[0]?.entityId ?? env.learnerId ?? "",
+              field: "outcome",
+              before: null,
+              after: `unknown: ${step.description} was sent by run ${before.runId ?? "(unknown)"}, whose process stopped before the answer; it may exist in OneFile as an orphan`,
+              direction: "toOneFile",
+            },
+          ]);
+        }
+      }
       if (intent) yield* env.intents.sent(intent.key, env.learnerId, env.runId);
       const id = yield* send(env.client, write, results).pipe(
         Effect.tapError((error) =>
