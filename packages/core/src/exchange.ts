@@ -189,8 +189,12 @@ const listCentre = (client: OneFileClientShape, view: OneFileView, scope: Centre
           const misId = misKey(user.MISID);
           if (misId) byMisId.set(misId, [...(byMisId.get(misId) ?? []), user]);
         }
-        for (const [misId, found] of byMisId) view.prime({ kind: "assessorsByMisId", centreId, misId }, found);
-        view.prime({ kind: "listed", what: "assessors", centreId }, true);
+        // OFF-5: whether a listing shows archived users is OneFile's business, and a hidden archived
+        // assessor with the same MIS reference must still block. So the listing settles only what
+        // it proves (two or more rows: ambiguous whatever else exists); a MIS reference it shows
+        // once or not at all is searched (a MISID search returns archived users, onefile-api §6).
+        for (const [misId, found] of byMisId)
+          if (found.length >= 2) view.prime({ kind: "assessorsByMisId", centreId, misId }, found);
         return rows.length;
       }),
     );

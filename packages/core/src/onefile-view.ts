@@ -54,8 +54,11 @@ export type ViewKey =
   | { readonly kind: "classrooms"; readonly centreId: number }
   | { readonly kind: "learningAims"; readonly learnerId: number }
   | { readonly kind: "reviews"; readonly centreId: number; readonly learnerId: number }
-  /** A centre's assessors / placements were listed whole: a MIS reference primed for none matches none. */
-  | { readonly kind: "listed"; readonly what: "assessors" | "placements"; readonly centreId: number };
+  /**
+   * A centre's placements were listed whole: a MIS reference primed for none matches none. (Not
+   * for assessors: a listing may leave out archived users, which still count for OFF-5.)
+   */
+  | { readonly kind: "listed"; readonly what: "placements"; readonly centreId: number };
 
 const keyOf = (key: ViewKey): string => JSON.stringify(key);
 
@@ -79,7 +82,6 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
       once(
         keyOf({ kind: "assessorsByMisId", centreId, misId: misKey(misId) }),
         client.searchUsers({ OrganisationID: centreId, Role: Roles.assessor, MISID: misId }),
-        keyOf({ kind: "listed", what: "assessors", centreId }),
       ),
     placementsByMisId: (centreId, misId) =>
       once(

@@ -30,6 +30,8 @@ export interface CallContext {
   body: RequestBody;
   ids: number[];
   paging?: { page: number; size: number };
+  /** SandboxConfig.listingsHideArchived. */
+  listingsHideArchived?: boolean;
 }
 
 export type Answer = { status: 200; json: unknown } | { status: 204 };
@@ -213,8 +215,11 @@ export const handlers: Record<string, Handler> = {
   },
 
   "POST User/Search": (call) => {
+    const listing = call.body.raw("MISID") === undefined || call.body.raw("MISID") === null;
     const mine = [...call.state.users.values()].filter(
-      (u) => call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID,
+      (u) =>
+        call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID &&
+        !(listing && call.listingsHideArchived === true && u.Archived),
     );
     const found = applyFilters(mine, call.body, [
       ["OrganisationID", "int", (u) => u.OrganisationID],

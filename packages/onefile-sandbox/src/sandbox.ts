@@ -24,6 +24,11 @@ export interface SandboxConfig {
   rateLimit: { calls: number; windowMs: number };
   /** Seeds the PRNG behind random faults and jitter, so they repeat. */
   seed: number;
+  /**
+   * A User/Search without a MISID filter (a listing) leaves out archived users, as a OneFile
+   * might; a search by MISID still returns them (onefile-api.md §6). Off by default.
+   */
+  listingsHideArchived: boolean;
 }
 
 export const defaultConfig: SandboxConfig = {
@@ -35,6 +40,7 @@ export const defaultConfig: SandboxConfig = {
   sessionLifetimeMs: 24 * 60 * 60 * 1000,
   rateLimit: { calls: 300, windowMs: 60_000 },
   seed: 1,
+  listingsHideArchived: false,
 };
 
 export interface SandboxOptions {
@@ -310,6 +316,7 @@ export class Sandbox {
         customer,
         body,
         ids: endpoint.ids,
+        listingsHideArchived: this.currentConfig.listingsHideArchived,
         ...(endpoint.paging && !("invalid" in endpoint.paging) ? { paging: endpoint.paging } : {}),
       });
       return answer.status === 204 ? empty(204) : json(200, answer.json);
@@ -337,6 +344,7 @@ const mergeConfig = (base: SandboxConfig, partial: Partial<SandboxConfig>): Sand
   }
   if (!(Number.isInteger(merged.rateLimit.calls) && merged.rateLimit.calls >= 0))
     problems.push("rateLimit.calls must be an integer ≥ 0");
+  if (typeof merged.listingsHideArchived !== "boolean") problems.push("listingsHideArchived must be true or false");
   if (!(typeof merged.rateLimit.windowMs === "number" && merged.rateLimit.windowMs > 0))
     problems.push("rateLimit.windowMs must be > 0");
   if (problems.length > 0) throw new AdminError(`config: ${problems.join("; ")}`);

@@ -3,7 +3,7 @@
  * to OneFile, seeded on both sides directly (PICS import with OneFile ids + sandbox seed), agreeing
  * field for field unless a test makes them differ. Tweak one side, run the exchange, look at both.
  */
-import { Exchange } from "@pics/core";
+import { Exchange, type ExchangeStrategy } from "@pics/core";
 import type { SandboxSeed } from "@pics/onefile-sandbox";
 import { Leases, PicsRecords, RunLog } from "@pics/pics-store";
 import { Effect } from "effect";
@@ -150,6 +150,7 @@ export interface LinkedWorldOptions {
   readonly sandboxConfig?: Record<string, unknown>;
   readonly requestTimeoutMs?: number;
   readonly rules?: string;
+  readonly exchangeStrategy?: ExchangeStrategy;
 }
 
 export const linkedSeed = (options: LinkedWorldOptions): SandboxSeed => {
@@ -188,6 +189,7 @@ export const linkedWorld = async (options: LinkedWorldOptions): Promise<World> =
     settings: options.settings,
     rules: options.rules,
     requestTimeoutMs: options.requestTimeoutMs,
+    exchangeStrategy: options.exchangeStrategy,
   });
   await world.admin("/calls/clear", {});
   if (options.sandboxConfig) await world.admin("/config", options.sandboxConfig);

@@ -24,19 +24,21 @@ describe("resolveAssessor", () => {
     }),
   );
 
-  it.effect("OFF-3: with several centres the stored id is not trusted; a match by MIS reference is stored", () =>
-    Effect.gen(function* () {
-      const ctx = contextWith(
-        { users: [{ ID: 7, OrganisationID: 100, Role: 5, MISID: "off-a" }] },
-        officer({ onefileId: 42 }),
-        true,
-      );
-      expect(yield* resolveAssessor(ctx, "O1", "main officer")).toBe(7);
-      expect(ctx.plan.steps.map((s) => s.write)).toEqual([
-        { pics: { target: { entity: "officer", id: "O1" }, fields: { onefileId: 7 } } },
-      ]);
-      expect(ctx.plan.blockers).toEqual([]);
-    }),
+  it.effect(
+    "OFF-3, OFF-6: with several centres the stored id is not trusted; a match by MIS reference is stored as that centre's link",
+    () =>
+      Effect.gen(function* () {
+        const ctx = contextWith(
+          { users: [{ ID: 7, OrganisationID: 100, Role: 5, MISID: "off-a" }] },
+          officer({ onefileId: 42 }),
+          true,
+        );
+        expect(yield* resolveAssessor(ctx, "O1", "main officer")).toBe(7);
+        expect(ctx.plan.steps.map((s) => s.write)).toEqual([
+          { pics: { target: { entity: "officer", id: "O1" }, fields: { onefileLink: { centreId: 100, onefileId: 7 } } } },
+        ]);
+        expect(ctx.plan.blockers).toEqual([]);
+      }),
   );
 
   it.effect("OFF-5: two OneFile assessors with the same MIS reference block; nothing is planned", () =>
