@@ -172,4 +172,5 @@ launch("scheduler", "apps/scheduler/src/main.ts");
 say(`API: http://localhost:${env.PORT}/api/v1  (token: ${env.API_TOKEN !== undefined ? "the API_TOKEN you set" : apiTokenFile})`);
 if (env.API_TOKEN === undefined)
   say(`  try: curl -H "Authorization: Bearer $(cat ${apiTokenFile})" http://localhost:${env.PORT}/api/v1/status`);
+say(`Console: http://localhost:${env.PORT}/console  (sign in with the API token)`);
 say("Ctrl-C stops everything.");
