@@ -7,10 +7,26 @@ import type { ConnectionTestResult } from "@pics/core";
 import type { Run } from "@pics/pics-store";
 import type { FC } from "hono/jsx";
 import type { Deployment, Outcome } from "./deployment.ts";
-import { formatDuration, formatInstant, formatNumber } from "./format.ts";
+import { formatDuration, formatInstant, formatNumber, formatValue } from "./format.ts";
 import { Badge } from "./kit.tsx";
 
 export const POLL_EVERY = "every 2s";
+
+/** One journal row's cells (JRN-2) as a run's page and a learner's log show them: what, before → after, which way. */
+export const ChangeCells: FC<{
+  change: { entity: string; entityId: string; field: string; before: unknown; after: unknown; direction: string };
+}> = ({ change }) => (
+  <>
+    <td>
+      {change.entity} <span class="mono">{change.entityId}</span>
+    </td>
+    <td class="mono">{change.field}</td>
+    <td class="value">
+      {formatValue(change.before)} <span class="arrow">→</span> {formatValue(change.after)}
+    </td>
+    <td>{change.direction === "toOneFile" ? "PICS → OneFile" : "OneFile → PICS"}</td>
+  </>
+);
 
 export const RunProgress: FC<{ run: Run; deployment: Deployment; timeZone: string; link?: boolean }> = ({
   run,

@@ -29,6 +29,7 @@ import {
   type ConsoleContext,
 } from "../kit.tsx";
 import { everyRecord, exchange, newestRun, requireEnabled } from "../operations.ts";
+import { ChangeCells } from "../parts.tsx";
 
 const PAGE = 50;
 const FILTERS = ["linked", "unlinked", "failed"] as const;
@@ -548,14 +549,7 @@ const learnerPage = async (
                     {log.value.changes.map((ch) => (
                       <tr>
                         <td>{formatInstant(ch.at, zone)}</td>
-                        <td>
-                          {ch.entity} <span class="mono">{ch.entityId}</span>
-                        </td>
-                        <td class="mono">{ch.field}</td>
-                        <td class="value">
-                          {formatValue(ch.before)} <span class="arrow">→</span> {formatValue(ch.after)}
-                        </td>
-                        <td>{ch.direction === "toOneFile" ? "PICS → OneFile" : "OneFile → PICS"}</td>
+                        <ChangeCells change={ch} />
                       </tr>
                     ))}
                   </tbody>

@@ -7,9 +7,9 @@
 import { RunLog, type Run, type RunKind, type RunStatus } from "@pics/pics-store";
 import { Effect } from "effect";
 import { orFail, PageFailure } from "../deployment.ts";
-import { formatDuration, formatInstant, formatNumber, formatValue, statusLabel } from "../format.ts";
+import { formatDuration, formatInstant, formatNumber, statusLabel } from "../format.ts";
 import { Badge, CsrfField, Empty, Field, page, type ConsoleApp } from "../kit.tsx";
-import { RunProgress } from "../parts.tsx";
+import { ChangeCells, RunProgress } from "../parts.tsx";
 
 const KINDS: ReadonlyArray<RunKind> = ["daily", "full", "refresh", "enrolment", "enrolment_batch", "reconciliation"];
 const STATUSES: ReadonlyArray<RunStatus> = ["running", "succeeded", "partially_succeeded", "failed"];
@@ -280,14 +280,7 @@ export const register = (app: ConsoleApp): void => {
                   {changes.slice(0, CHANGES_SHOWN).map((ch) => (
                     <tr>
                       <td>{ch.learnerId ? <a href={d.href(`/learners/${ch.learnerId}`)}>{ch.learnerId}</a> : "–"}</td>
-                      <td>
-                        {ch.entity} <span class="mono">{ch.entityId}</span>
-                      </td>
-                      <td class="mono">{ch.field}</td>
-                      <td class="value">
-                        {formatValue(ch.before)} <span class="arrow">→</span> {formatValue(ch.after)}
-                      </td>
-                      <td>{ch.direction === "toOneFile" ? "PICS → OneFile" : "OneFile → PICS"}</td>
+                      <ChangeCells change={ch} />
                     </tr>
                   ))}
                 </tbody>
