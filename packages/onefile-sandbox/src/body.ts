@@ -44,6 +44,11 @@ export class RequestBody {
     return new RequestBody(parsed as Record<string, unknown>);
   }
 
+  /** The body's fields in a fixed order, as one string: equal for bodies OneFile reads the same. */
+  canonical(): string {
+    return JSON.stringify([...this.fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
   has(field: string): boolean {
     return this.fields.has(field.toLowerCase());
   }

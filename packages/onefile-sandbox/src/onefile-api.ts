@@ -82,9 +82,25 @@ const applyFilters = <T>(records: T[], body: RequestBody, filters: readonly Filt
 };
 
 /** Bare array ascending by ID, optionally one page of it; nothing → 204. */
-const searchAnswer = <T extends { ID: Id }>(call: CallContext, records: T[], row: (record: T) => unknown = (r) => r): Answer => {
-  let rows = sortById([...records]);
-  if (call.paging) rows = rows.slice((call.paging.page - 1) * call.paging.size, call.paging.page * call.paging.size);
+/**
+ * A search's answer, sorted by id, one page of it when the path asks for a page. A paged search
+ * (a listing) is computed once and kept while nothing changes: the next page asks the same.
+ */
+const searchAnswer = <T extends { ID: Id }>(
+  call: CallContext,
+  search: string,
+  records: () => T[],
+  row: (record: T) => unknown = (r) => r,
+): Answer => {
+  const paging = call.paging;
+  if (!paging) {
+    const rows = sortById(records());
+    return rows.length === 0 ? noContent : ok(rows.map(row));
+  }
+  const key = `${search} ${call.customer.ID} ${call.listingsHideArchived === true} ${call.body.canonical()}`;
+  const rows = call.state
+    .cachedSearch(key, () => sortById(records()))
+    .slice((paging.page - 1) * paging.size, paging.page * paging.size);
   return rows.length === 0 ? noContent : ok(rows.map(row));
 };
 
@@ -211,27 +227,36 @@ export const handlers: Record<string, Handler> = {
       return noContent;
     }
     const centres = applyFilters(call.state.organisationsOf(call.customer.ID), call.body, [["Name", "text", (o) => o.Name]]);
-    return searchAnswer(call, centres, (o) => ({ ID: o.ID, Name: o.Name }));
+    return searchAnswer(
+      call,
+      "Organisation",
+      () => centres,
+      (o) => ({ ID: o.ID, Name: o.Name }),
+    );
   },
 
   "POST User/Search": (call) => {
     const listing = call.body.raw("MISID") === undefined || call.body.raw("MISID") === null;
-    const mine = [...call.state.users.values()].filter(
-      (u) =>
-        call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID &&
-        !(listing && call.listingsHideArchived === true && u.Archived),
-    );
-    const found = applyFilters(mine, call.body, [
-      ["OrganisationID", "int", (u) => u.OrganisationID],
-      ["Role", "int", (u) => u.Role],
-      ["FirstName", "text", (u) => u.FirstName],
-      ["LastName", "text", (u) => u.LastName],
-      ["Email", "text", (u) => u.Email],
-      ["MISID", "text", (u) => u.MISID],
-      ["ULN", "text", (u) => u.ULN],
-      ["LastModified", "date-from", (u) => u.LastModified],
-    ]);
-    return searchAnswer(call, found, call.paging ? (u) => u : userSummary);
+    const found = () =>
+      applyFilters(
+        [...call.state.users.values()].filter(
+          (u) =>
+            call.state.customerOfOrganisation(u.OrganisationID) === call.customer.ID &&
+            !(listing && call.listingsHideArchived === true && u.Archived),
+        ),
+        call.body,
+        [
+          ["OrganisationID", "int", (u) => u.OrganisationID],
+          ["Role", "int", (u) => u.Role],
+          ["FirstName", "text", (u) => u.FirstName],
+          ["LastName", "text", (u) => u.LastName],
+          ["Email", "text", (u) => u.Email],
+          ["MISID", "text", (u) => u.MISID],
+          ["ULN", "text", (u) => u.ULN],
+          ["LastModified", "date-from", (u) => u.LastModified],
+        ],
+      );
+    return searchAnswer(call, "User", found, call.paging ? (u) => u : userSummary);
   },
 
   "GET User/{id}": (call) => ok(pathUser(call)),
@@ -305,9 +330,13 @@ export const handlers: Record<string, Handler> = {
     const organisationId = call.body.int("OrganisationID");
     if (organisationId === undefined || organisationId === null) throw missing("OrganisationID");
     requireOrganisation(call, organisationId);
-    const inCentre = [...call.state.classrooms.values()].filter((c) => c.OrganisationID === organisationId);
-    const found = applyFilters(inCentre, call.body, [["Name", "text", (c) => c.Name]]);
-    return searchAnswer(call, found);
+    const found = () =>
+      applyFilters(
+        [...call.state.classrooms.values()].filter((c) => c.OrganisationID === organisationId),
+        call.body,
+        [["Name", "text", (c) => c.Name]],
+      );
+    return searchAnswer(call, "Classroom", found);
   },
 
   "POST Classroom": (call) => {
@@ -325,12 +354,16 @@ export const handlers: Record<string, Handler> = {
     const organisationId = call.body.int("OrganisationID");
     if (organisationId === undefined || organisationId === null) throw missing("OrganisationID");
     requireOrganisation(call, organisationId);
-    const inCentre = [...call.state.placements.values()].filter((p) => p.OrganisationID === organisationId);
-    const found = applyFilters(inCentre, call.body, [
-      ["Name", "text", (p) => p.Name],
-      ["MISID", "text", (p) => p.MISID],
-    ]);
-    return searchAnswer(call, found);
+    const found = () =>
+      applyFilters(
+        [...call.state.placements.values()].filter((p) => p.OrganisationID === organisationId),
+        call.body,
+        [
+          ["Name", "text", (p) => p.Name],
+          ["MISID", "text", (p) => p.MISID],
+        ],
+      );
+    return searchAnswer(call, "Placement", found);
   },
 
   "GET Placement/{id}": (call) => ok(pathPlacement(call)),
@@ -362,8 +395,8 @@ export const handlers: Record<string, Handler> = {
     const organisationId = call.body.int("OrganisationID");
     if (organisationId === undefined || organisationId === null) throw missing("OrganisationID");
     requireOrganisation(call, organisationId);
-    const inCentre = [...call.state.standards.values()].filter((s) => s.OrganisationID === organisationId);
-    return searchAnswer(call, applyFilters(inCentre, call.body, [["Title", "text", (s) => s.Title]]));
+    const inCentre = () => [...call.state.standards.values()].filter((s) => s.OrganisationID === organisationId);
+    return searchAnswer(call, "Standard", () => applyFilters(inCentre(), call.body, [["Title", "text", (s) => s.Title]]));
   },
 
   "POST Standard/Assign": (call) => {
@@ -388,10 +421,8 @@ export const handlers: Record<string, Handler> = {
   "POST LearningAim/Search": (call) => {
     const userId = call.body.int("UserID");
     if (userId === undefined || userId === null) throw missing("UserID");
-    const aims = [...call.state.learningAims.values()].filter(
-      (a) => a.UserID === userId && call.state.customerOfUser(a.UserID) === call.customer.ID,
-    );
-    return searchAnswer(call, aims);
+    const aims = () => (call.state.customerOfUser(userId) === call.customer.ID ? call.state.learningAims.of(userId) : []);
+    return searchAnswer(call, "LearningAim", aims);
   },
 
   "GET LearningAim/{id}": (call) => ok(pathLearningAim(call)),
@@ -464,16 +495,23 @@ export const handlers: Record<string, Handler> = {
     const toMillis = to
       ? (parseIsoMillis(to) ?? 0) + (typeof rawTo === "string" && isDateOnly(rawTo) ? 86_399_999 : 0)
       : undefined;
-    const reviews = [...call.state.reviews.values()].filter((r) => {
-      const learner = call.state.users.get(r.LearnerID);
-      if (!learner || learner.OrganisationID !== organisationId) return false;
-      if (learnerId !== undefined && learnerId !== null && r.LearnerID !== learnerId) return false;
-      const at = parseIsoMillis(r.ScheduledFor) ?? 0;
-      if (from && at < (parseIsoMillis(from) ?? 0)) return false;
-      if (toMillis !== undefined && at > toMillis) return false;
-      return true;
-    });
-    return searchAnswer(call, reviews);
+    // A learner's reviews are one lookup; a centre's are its learners' (a learner's centre can change).
+    const candidates = () =>
+      learnerId !== undefined && learnerId !== null
+        ? call.state.reviews.of(learnerId)
+        : [...call.state.users.values()]
+            .filter((u) => u.OrganisationID === organisationId)
+            .flatMap((u) => call.state.reviews.of(u.ID));
+    const reviews = () =>
+      candidates().filter((r) => {
+        const learner = call.state.users.get(r.LearnerID);
+        if (!learner || learner.OrganisationID !== organisationId) return false;
+        const at = parseIsoMillis(r.ScheduledFor) ?? 0;
+        if (from && at < (parseIsoMillis(from) ?? 0)) return false;
+        if (toMillis !== undefined && at > toMillis) return false;
+        return true;
+      });
+    return searchAnswer(call, "Review", reviews);
   },
 
   "GET Review/{id}": (call) => {

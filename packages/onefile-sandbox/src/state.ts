@@ -67,21 +67,87 @@ export interface Session {
 export const firstId = 1000;
 
 /**
- * The sandbox's whole OneFile world in plain Maps. One id counter for every record, so ids are
+ * A Map that tells its owner when it changes, so answers computed from it can be kept until then.
+ * Records are replaced, never edited in place (handlers copy, change and `set`), so a `set` is
+ * every change there is.
+ */
+class TrackedMap<K, V> extends Map<K, V> {
+  constructor(private readonly changed: () => void) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    super.set(key, value);
+    this.changed();
+    return this;
+  }
+  override delete(key: K): boolean {
+    const deleted = super.delete(key);
+    if (deleted) this.changed();
+    return deleted;
+  }
+  override clear(): void {
+    super.clear();
+    this.changed();
+  }
+}
+
+/**
+ * A TrackedMap that also groups its records by a key that never changes for a record (a learning
+ * aim's user, a review's learner), so "the records of X" is one lookup instead of a scan of every
+ * record: at a centre with years of history the scan made each per-learner search cost tens of
+ * milliseconds.
+ */
+class GroupedMap<V extends { ID: Id }> extends TrackedMap<Id, V> {
+  private readonly groups = new Map<Id, Map<Id, V>>();
+  constructor(
+    changed: () => void,
+    private readonly groupOf: (record: V) => Id,
+  ) {
+    super(changed);
+  }
+  override set(key: Id, value: V): this {
+    const old = super.get(key);
+    if (old) this.groups.get(this.groupOf(old))?.delete(key);
+    const group = this.groups.get(this.groupOf(value)) ?? new Map<Id, V>();
+    group.set(key, value);
+    this.groups.set(this.groupOf(value), group);
+    return super.set(key, value);
+  }
+  override delete(key: Id): boolean {
+    const old = super.get(key);
+    if (old) this.groups.get(this.groupOf(old))?.delete(key);
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.groups.clear();
+    super.clear();
+  }
+  /** The records whose group key is `id`, in no particular order. */
+  of(id: Id): V[] {
+    return [...(this.groups.get(id)?.values() ?? [])];
+  }
+}
+
+/**
+ * The sandbox's whole OneFile world in Maps. One id counter for every record, so ids are
  * unique across kinds and customers, like OneFile's.
  */
 export class SandboxState {
   nextId = firstId;
-  readonly customers = new Map<Id, Customer>();
-  readonly organisations = new Map<Id, Organisation>();
-  readonly organisationCustomer = new Map<Id, Id>();
-  readonly classrooms = new Map<Id, Classroom>();
-  readonly placements = new Map<Id, Placement>();
-  readonly standards = new Map<Id, Standard>();
-  readonly users = new Map<Id, User>();
-  readonly learningAims = new Map<Id, LearningAim>();
-  readonly reviews = new Map<Id, Review>();
-  readonly visits = new Map<Id, Visit>();
+  /** Bumped by every change to a record map: a cached search answer is good while it is unchanged. */
+  private version = 0;
+  private readonly changed = () => void this.version++;
+  private readonly cachedAnswers = new Map<string, { version: number; rows: unknown[] }>();
+  readonly customers = new TrackedMap<Id, Customer>(this.changed);
+  readonly organisations = new TrackedMap<Id, Organisation>(this.changed);
+  readonly organisationCustomer = new TrackedMap<Id, Id>(this.changed);
+  readonly classrooms = new TrackedMap<Id, Classroom>(this.changed);
+  readonly placements = new TrackedMap<Id, Placement>(this.changed);
+  readonly standards = new TrackedMap<Id, Standard>(this.changed);
+  readonly users = new TrackedMap<Id, User>(this.changed);
+  readonly learningAims = new GroupedMap<LearningAim>(this.changed, (aim) => aim.UserID);
+  readonly reviews = new GroupedMap<Review>(this.changed, (review) => review.LearnerID);
+  readonly visits = new TrackedMap<Id, Visit>(this.changed);
   assignments: Assignment[] = [];
   readonly sessions = new Map<string, Session>();
 
@@ -93,6 +159,21 @@ export class SandboxState {
 
   newId(): Id {
     return this.nextId++;
+  }
+
+  /**
+   * The rows of a search, computed once while nothing changes: a client listing a centre page by
+   * page asks the same search once per page, and recomputing (filter and sort of every record)
+   * for each page made a centre of 100,000 reviews cost minutes. A few searches are kept.
+   */
+  cachedSearch<T>(key: string, compute: () => T[]): T[] {
+    const hit = this.cachedAnswers.get(key);
+    if (hit && hit.version === this.version) return hit.rows as T[];
+    const rows = compute();
+    this.cachedAnswers.delete(key);
+    this.cachedAnswers.set(key, { version: this.version, rows });
+    if (this.cachedAnswers.size > 8) this.cachedAnswers.delete(this.cachedAnswers.keys().next().value as string);
+    return rows;
   }
 
   reset(): void {

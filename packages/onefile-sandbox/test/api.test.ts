@@ -97,6 +97,25 @@ describe("conventions", () => {
     }
   });
 
+  it("a listing page asked again after a change shows the change (listings are kept only while nothing changes)", async () => {
+    const ids = async (path: string, body: object) =>
+      (((await call("POST", path, body)).json ?? []) as { ID: number }[]).map((r) => r.ID);
+    expect(await ids("Review/Search/1/10", { OrganisationID: 10 })).toEqual([70]);
+    expect(await ids("LearningAim/Search", { UserID: 51 })).toEqual([60]);
+    const review = await call("POST", "Review", { LearnerID: 51, AssessorID: 50, ScheduledFor: "2025-06-01T09:00:00Z" });
+    const aim = await call("POST", "Standard/40/Assign/51", {});
+    expect(await ids("Review/Search/1/10", { OrganisationID: 10 })).toEqual([70, Number(review.text)]);
+    expect(await ids("Review/Search", { OrganisationID: 10, LearnerID: 51 })).toEqual([70, Number(review.text)]);
+    expect(await ids("LearningAim/Search", { UserID: 51 })).toEqual([60, Number(aim.text)]);
+    // the same search with other filters is another search, and another customer's learner has none
+    expect(await ids("Review/Search/1/10", { OrganisationID: 10, DateFrom: "2025-05-01" })).toEqual([Number(review.text)]);
+    expect((await call("POST", "LearningAim/Search", { UserID: 101 })).status).toBe(204);
+    const before = await ids("User/Search/1/10", { OrganisationID: 10 });
+    await admin(sandbox, "POST", "/seed", testSeed());
+    expect(await ids("Review/Search/1/10", { OrganisationID: 10 })).toEqual([70]);
+    expect(await ids("User/Search/1/10", { OrganisationID: 10 })).toEqual(before);
+  });
+
   it("filters LastModified (≥) and Review dates (inclusive, a date-only DateTo covers its day)", async () => {
     expect((await call("POST", "User/Search", { LastModified: "2999-01-01" })).status).toBe(204);
     expect((await call("POST", "User/Search", { LastModified: "2000-01-01T00:00:00" })).json).toHaveLength(4);
