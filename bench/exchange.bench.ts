@@ -113,7 +113,13 @@ const exchange = async (sandbox: Sandbox, prepared: { job: Job; jobFile: string 
   const run = await runProcess(["run", prepared.jobFile], true);
   const counters = await sandbox.admin("/counters");
   const boundMs = (counters.total / limit.calls) * limit.windowSeconds * 1000;
-  return { ...run, calls: counters.total as number, http429: counters.http429 as number, ratioToBound: run.runMs / boundMs };
+  return {
+    ...run,
+    calls: counters.total as number,
+    byEndpoint: counters.byEndpoint as Record<string, number>,
+    http429: counters.http429 as number,
+    ratioToBound: run.runMs / boundMs,
+  };
 };
 
 const line = (label: string, r: any, extra = "") =>
@@ -139,6 +145,7 @@ const againstFloor = async (workload: Workload, limit: Job["limit"], options: { 
       run,
       ` | floor ${floor} (${describe(reads)}), calls ÷ floor ${round(result.callsToFloor, 3)}`,
     );
+    console.log(`  calls by endpoint: ${byEndpoint(run.byEndpoint)}`);
     if (!options.secondRun) return { first: result };
     const again = await exchange(sandbox, prepared, openLimit);
     const final = await sandbox.admin("/state");
@@ -150,6 +157,12 @@ const againstFloor = async (workload: Workload, limit: Job["limit"], options: { 
     sandbox.stop();
   }
 };
+
+const byEndpoint = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort((x, y) => y[1] - x[1])
+    .map(([endpoint, n]) => `${endpoint} ${n}`)
+    .join(", ");
 
 const describe = (f: ReturnType<typeof readFloor>) =>
   `auth+centres ${f.fixed}, aims ${f.learningAims}, learners ${f.learners}, reviews ${f.reviews}, placements ${f.placements}, assessors ${f.assessors}`;

@@ -4,7 +4,8 @@
  * The floor is what any client following ../shared/spec/onefile-api.md must spend on the seeded
  * data: one authentication, the customer's centres (multipleCentres is `auto`), per centre and per
  * kind of record the cheaper of a centre-wide listing and per-learner reads, a learning-aim search
- * per learner in scope (the contract has no other way to read them), plus one write per OneFile
+ * per learner in scope (the contract has no other way to read them), a MIS-reference search for each
+ * officer without a usable link (a listing may leave out archived assessors, D100), plus one write per OneFile
  * record the run's differences create or change (counted from the sandbox's state before and
  * after, so a record written twice costs more than the floor).
  */
@@ -223,7 +224,18 @@ export const readFloor = (onefileBefore: any, pics: any, today: string): FloorPa
       pages(customer.Placements.filter((p: any) => p.OrganisationID === centreId).length),
       organisations.size,
     );
-    parts.assessors += Math.min(pages(inCentre(5)), officers.size);
+    // OFF-5 (D100): a listing may leave out archived assessors, so an officer without a usable link
+    // (with several centres: a link in this centre, OFF-3/6) is searched by MIS reference whatever
+    // else is read; the linked ones are read by id or listed, whichever is cheaper.
+    const picsOfficer = new Map<string, any>(pics.officers.map((o: any) => [o.id, o]));
+    const usableLink = (id: string) => {
+      const o = picsOfficer.get(id);
+      if (o === undefined) return false;
+      return centres.length > 1 ? (o.onefileLinks ?? []).some((l: any) => l.centreId === centreId) : o.onefileId != null;
+    };
+    const withId = [...officers].filter((id) => picsOfficer.get(id)?.onefileId != null || usableLink(id)).length;
+    const misSearches = [...officers].filter((id) => !usableLink(id)).length;
+    parts.assessors += misSearches + Math.min(pages(inCentre(5)), withId);
   }
   const reads = Object.values(parts).reduce((a, b) => a + b, 0);
   return { ...parts, reads };

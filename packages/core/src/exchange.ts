@@ -580,6 +580,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
                 linkedOfficers: profile.linkedOfficers,
                 linkedOrganisations: profile.linkedOrganisations,
                 readsReviewAssessors: context.settings.downloadReviews && context.multipleCentres,
+                multipleCentres: context.multipleCentres,
                 mode: strategy.reads,
               });
               yield* Effect.logDebug(`run ${run.id}, OneFile centre ${scope.centreId}: ${describePlan(plan)}`);

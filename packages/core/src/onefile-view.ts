@@ -16,7 +16,7 @@ import type {
   User,
 } from "@pics/onefile-client";
 import { Roles } from "@pics/onefile-client";
-import { Effect } from "effect";
+import { Cause, Deferred, Effect, Exit, FiberId } from "effect";
 import { misKey } from "./mis-reference.ts";
 import type { Step } from "./plan.ts";
 
@@ -68,12 +68,34 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
   // Keys forgotten on purpose (a shared-record claim, ENR-14): the next look-up must ask OneFile,
   // even where the centre was listed whole, because the record may have been created since.
   const mustRead = new Set<string>();
+  // Reads under way: learners exchanged side by side often need the same record at the same moment
+  // (their officer, their employer), and the second waits for the first's answer instead of asking
+  // OneFile again.
+  const inFlight = new Map<string, Deferred.Deferred<unknown, OneFileError>>();
   const once = <A>(key: string, read: Effect.Effect<A, OneFileError>, listed?: string): Effect.Effect<A, OneFileError> =>
     Effect.suspend(() => {
       const hit = cache.get(key);
       if (hit !== undefined) return Effect.succeed(hit.value as A);
       if (listed !== undefined && cache.has(listed) && !mustRead.has(key)) return Effect.succeed([] as unknown as A);
-      return Effect.tap(read, (value) => cache.set(key, { value }));
+      const pending = inFlight.get(key);
+      if (pending !== undefined)
+        return (Deferred.await(pending) as Effect.Effect<A, OneFileError>).pipe(
+          // The reader was interrupted (not this fibre): read again.
+          Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? once(key, read, listed) : Effect.failCause(cause))),
+        );
+      const mine = Deferred.unsafeMake<unknown, OneFileError>(FiberId.none);
+      inFlight.set(key, mine);
+      return read.pipe(
+        Effect.onExit((exit) =>
+          Effect.suspend(() => {
+            // Forgotten meanwhile (a claim, ENR-14): the answer may predate the claim and is not kept.
+            const current = inFlight.get(key) === mine;
+            if (current) inFlight.delete(key);
+            if (current && Exit.isSuccess(exit)) cache.set(key, { value: exit.value });
+            return Deferred.done(mine, exit);
+          }),
+        ),
+      );
     });
 
   return {
@@ -111,6 +133,7 @@ export const makeOneFileView = (client: OneFileClientShape): OneFileView => {
     },
     forget: (key) => {
       cache.delete(keyOf(key));
+      inFlight.delete(keyOf(key));
       if (key.kind === "assessorsByMisId" || key.kind === "placementsByMisId") mustRead.add(keyOf(key));
     },
   };

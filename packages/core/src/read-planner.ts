@@ -24,6 +24,8 @@ export interface KindChoice {
   readonly read: "listing" | "perLearner";
   /** Calls a centre-wide listing would take, from `estimatedRecords`. */
   readonly listingPages: number;
+  /** Reads a listing does not spare (assessors: the MIS-reference searches OFF-5 needs anyway). */
+  readonly listingExtraCalls: number;
   /** Calls per-learner reads would take for the learners in scope. */
   readonly perLearnerCalls: number;
   readonly estimatedRecords: number;
@@ -44,6 +46,8 @@ export interface PlanInput {
   readonly linkedOrganisations: number;
   /** REV-D3 with several centres reads each downloaded review's assessor too. */
   readonly readsReviewAssessors: boolean;
+  /** With several centres an officer's single OneFile id is not a match (OFF-3): only a link in the centre is. */
+  readonly multipleCentres: boolean;
   readonly mode: ReadMode;
 }
 
@@ -57,16 +61,20 @@ export const planCentreReads = (input: PlanInput): CentreReadPlan => {
     if (last === undefined) return { records: pics, from: "PICS" as const };
     return { records: growsWithPics ? Math.max(last, pics) : last, from: "last listing" as const };
   };
+  // OFF-5 (D100): a listing never proves that no archived assessor shares a MIS reference, so the
+  // officers this centre has no usable link for are searched by MIS reference either way; a listing
+  // only replaces the reads of the linked ones.
+  const misSearches = input.multipleCentres
+    ? scope.officers.linked + scope.officers.unlinked - scope.officers.linkedInCentre
+    : scope.officers.unlinked;
+  const listingExtra: Record<ReadKind, number> = { learners: 0, reviews: 0, placements: 0, assessors: misSearches };
   const perLearner: Record<ReadKind, number> = {
     // One GET User/{id} per learner; one Review/Search page per learner.
     learners,
     reviews: learners,
     // One GET per linked record, one MIS-reference search per unlinked one (OFF-2/3, ORG-2/3).
     placements: scope.organisations.linked + scope.organisations.unlinked,
-    assessors:
-      scope.officers.linked +
-      scope.officers.unlinked +
-      (input.readsReviewAssessors ? Math.min(input.linkedOfficers, learners) : 0),
+    assessors: scope.officers.linked + misSearches + (input.readsReviewAssessors ? Math.min(input.linkedOfficers, learners) : 0),
   };
   const sizes: Record<ReadKind, { records: number; from: "last listing" | "PICS" }> = {
     learners: estimate("learners", scope.picsLearners, true),
@@ -78,10 +86,11 @@ export const planCentreReads = (input: PlanInput): CentreReadPlan => {
   for (const kind of READ_KINDS) {
     if (!input.needs[kind]) continue;
     const pages = listingPages(sizes[kind].records);
-    const cheaper = pages < perLearner[kind] ? "listing" : "perLearner";
+    const cheaper = pages + listingExtra[kind] < perLearner[kind] ? "listing" : "perLearner";
     plan[kind] = {
       read: input.mode === "cheapest" ? cheaper : input.mode,
       listingPages: pages,
+      listingExtraCalls: listingExtra[kind],
       perLearnerCalls: perLearner[kind],
       estimatedRecords: sizes[kind].records,
       estimateFrom: sizes[kind].from,
@@ -95,6 +104,7 @@ export const describePlan = (plan: CentreReadPlan) =>
   READ_KINDS.filter((k) => plan[k] !== undefined)
     .map((k) => {
       const c = plan[k]!;
-      return `${k}: ${c.read === "listing" ? "listing" : "per learner"} (${c.listingPages} pages vs ${c.perLearnerCalls} reads, ~${c.estimatedRecords} records by ${c.estimateFrom})`;
+      const extra = c.listingExtraCalls > 0 ? ` + ${c.listingExtraCalls} searches` : "";
+      return `${k}: ${c.read === "listing" ? "listing" : "per learner"} (${c.listingPages} pages${extra} vs ${c.perLearnerCalls} reads, ~${c.estimatedRecords} records by ${c.estimateFrom})`;
     })
     .join("; ");

@@ -23,8 +23,12 @@ export interface ScopedLearner {
 export interface CentreScope {
   readonly centreId: number;
   readonly learners: ReadonlyArray<ScopedLearner>;
-  /** Officers the learners in scope refer to: linked to OneFile (read by id) or not (searched by MIS reference). */
-  readonly officers: { readonly linked: number; readonly unlinked: number };
+  /**
+   * Officers the learners in scope refer to: linked to OneFile (read by id) or not (searched by MIS
+   * reference), and how many of them have a link in this centre (OFF-6: with several centres only
+   * that link spares the MIS-reference search).
+   */
+  readonly officers: { readonly linked: number; readonly unlinked: number; readonly linkedInCentre: number };
   readonly organisations: { readonly linked: number; readonly unlinked: number };
   /** Learners of PICS linked to this centre, in scope or not, and their reviews linked to OneFile. */
   readonly picsLearners: number;
@@ -134,6 +138,13 @@ export class CentreCounts extends Context.Tag("pics-store/CentreCounts")<CentreC
             const linkedOfficerIds = new Set(
               (await db.select({ id: t.officers.id }).from(t.officers).where(isNotNull(t.officers.onefileId))).map((r) => r.id),
             );
+            const centreLinks = new Set(
+              (
+                await db
+                  .select({ id: t.officerOnefileLinks.entityId, centreId: t.officerOnefileLinks.centreId })
+                  .from(t.officerOnefileLinks)
+              ).map((r) => `${r.centreId} ${r.id}`),
+            );
             const linkedOrganisationIds = new Set(
               (await db.select({ id: t.organisations.id }).from(t.organisations).where(isNotNull(t.organisations.onefileId))).map(
                 (r) => r.id,
@@ -177,7 +188,11 @@ export class CentreCounts extends Context.Tag("pics-store/CentreCounts")<CentreC
               centres: [...byCentre].map(([centreId, inCentre]) => ({
                 centreId,
                 learners: inCentre,
-                officers: split(officersByCentre.get(centreId), linkedOfficerIds),
+                officers: {
+                  ...split(officersByCentre.get(centreId), linkedOfficerIds),
+                  linkedInCentre: [...(officersByCentre.get(centreId) ?? [])].filter((id) => centreLinks.has(`${centreId} ${id}`))
+                    .length,
+                },
                 organisations: split(organisationsByCentre.get(centreId), linkedOrganisationIds),
                 picsLearners: picsLearners.get(centreId) ?? 0,
                 picsReviews: picsReviews.get(centreId) ?? 0,
