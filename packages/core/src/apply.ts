@@ -8,7 +8,7 @@
 import type { OneFileClientShape, OneFileError } from "@pics/onefile-client";
 import type { IntentsShape, LeaseLost, PicsRecordsShape, RecordNotFound, RunLogShape, StoreError } from "@pics/pics-store";
 import { Data, Effect } from "effect";
-import { isCreate, resolveChange, resolveValue, type IdOrRef, type OneFileWrite, type Step } from "./plan.ts";
+import { isCreate, resolveBody, resolveChange, resolveValue, type IdOrRef, type OneFileWrite, type Step } from "./plan.ts";
 
 export class StepFailed extends Data.TaggedError("StepFailed")<{
   readonly step: string;
@@ -37,38 +37,39 @@ export interface ApplyEnv {
   readonly fence?: Effect.Effect<void, LeaseLost>;
 }
 
-type Body = Readonly<Record<string, unknown>>;
-
 const idOf = (value: IdOrRef, results: ReadonlyMap<number, number>): number => {
   const resolved = resolveValue(value, results);
   if (typeof resolved !== "number") throw new Error(`unresolved reference: ${String(resolved)}`);
   return resolved;
 };
 
-/** One OneFile call; creates answer with the new id. */
+/** One OneFile call with the write's body, its refs resolved; creates answer with the new id. */
 const send = (client: OneFileClientShape, write: OneFileWrite, results: ReadonlyMap<number, number>) => {
-  const body = resolveValue(write.body, results) as Body as never;
   switch (write.call) {
-    case "createUser":
-      return Effect.map(client.createUser(body), (user) => user.ID);
+    case "createUser": {
+      const body = resolveBody(write.body, results);
+      const { Email } = body;
+      if (Email === null) return Effect.dieMessage(`a blocked plan was applied: ${body.MISID ?? "a user"} has no Email`);
+      return Effect.map(client.createUser({ ...body, Email }), (user) => user.ID);
+    }
     case "updateUser":
-      return Effect.as(client.updateUser(idOf(write.id, results), body), null);
+      return Effect.as(client.updateUser(idOf(write.id, results), resolveBody(write.body, results)), null);
     case "assignToLearner":
-      return Effect.as(client.assignToLearner(idOf(write.assigneeId, results), body), null);
+      return Effect.as(client.assignToLearner(idOf(write.assigneeId, results), resolveBody(write.body, results)), null);
     case "createClassroom":
-      return client.createClassroom(body);
+      return client.createClassroom(resolveBody(write.body, results));
     case "createPlacement":
-      return client.createPlacement(body);
+      return client.createPlacement(resolveBody(write.body, results));
     case "updatePlacement":
-      return Effect.as(client.updatePlacement(idOf(write.id, results), body), null);
+      return Effect.as(client.updatePlacement(idOf(write.id, results), resolveBody(write.body, results)), null);
     case "assignStandard":
-      return client.assignStandard(write.standardId, idOf(write.learnerId, results), body);
+      return client.assignStandard(write.standardId, idOf(write.learnerId, results), resolveBody(write.body, results));
     case "updateLearningAim":
-      return Effect.as(client.updateLearningAim(idOf(write.id, results), body), null);
+      return Effect.as(client.updateLearningAim(idOf(write.id, results), resolveBody(write.body, results)), null);
     case "createVisit":
-      return client.createVisit(body);
+      return client.createVisit(resolveBody(write.body, results));
     case "createReview":
-      return client.createReview(body);
+      return client.createReview(resolveBody(write.body, results));
   }
 };
 
@@ -78,7 +79,7 @@ const runStep = (env: ApplyEnv, step: Step, results: Map<number, number>) =>
     if ("pics" in step.write) {
       const write = step.write.pics;
       if ("insert" in write) yield* env.records.insertReview(write.insert.learnerId, write.insert.record);
-      else yield* env.records.patch(write.target, resolveValue(write.fields, results) as Body);
+      else yield* env.records.patch(write.target, resolveBody(write.fields, results));
     } else {
       const write = step.write.onefile;
       const intent = isCreate(write) ? step.intent : undefined;

@@ -7,21 +7,27 @@ import type { DemographicsMode, JournalEntity } from "@pics/pics-store";
 import type { PicsTarget } from "@pics/pics-store";
 import type { ChangeTemplate, OneFileWrite, PlanBuilder } from "./plan.ts";
 
-export interface FieldPair {
-  /** The PICS field name (http-api.md). */
+/** The fields of a OneFile request body `O` that take a string: those a PICS text field can fill. */
+export type TextField<O> = { [K in keyof O]-?: string extends O[K] ? K : never }[keyof O] & string;
+
+/** OneFile fields a diff writes, typed by the request body `O` they go into. */
+export type Pushed<O> = { readonly [K in TextField<O>]?: string };
+
+export interface FieldPair<O> {
+  /** The PICS field name (http-api.md); PICS keeps these as text. */
   readonly pics: string;
-  /** The OneFile field name (onefile-api.md §6). */
-  readonly onefile: string;
+  /** The OneFile field name (onefile-api.md §6), a field of the request body `O`. */
+  readonly onefile: TextField<O>;
   /** Push-only fields (address, postcode, ULN) are never pulled. */
   readonly pushOnly?: boolean;
-  /** PICS value → OneFile value (dates to instants, address lines to one string). */
-  readonly toOneFile?: (value: unknown) => unknown;
+  /** PICS value → OneFile value (dates to instants). */
+  readonly toOneFile?: (value: string) => string;
   /** OneFile value → PICS value. */
   readonly toPics?: (value: unknown) => unknown;
 }
 
-export interface FieldDiff {
-  readonly toOneFile: Record<string, unknown>;
+export interface FieldDiff<O> {
+  readonly toOneFile: Pushed<O>;
   readonly toPics: Record<string, unknown>;
   readonly journal: Array<ChangeTemplate>;
 }
@@ -29,28 +35,29 @@ export interface FieldDiff {
 const isBlank = (value: unknown) => value === null || value === undefined || (typeof value === "string" && value.trim() === "");
 const same = (a: unknown, b: unknown) => (isBlank(a) && isBlank(b)) || String(a ?? "").trim() === String(b ?? "").trim();
 
-export const diffDemographics = (
+export const diffDemographics = <O>(
   mode: DemographicsMode,
   pics: Readonly<Record<string, unknown>>,
   onefile: Readonly<Record<string, unknown>>,
-  fields: ReadonlyArray<FieldPair>,
+  fields: ReadonlyArray<FieldPair<O>>,
   subject: {
     readonly entity: JournalEntity;
     readonly entityId: string;
     readonly onefileId: number;
     readonly learnerId?: string | null;
   },
-): FieldDiff => {
-  const diff: FieldDiff = { toOneFile: {}, toPics: {}, journal: [] };
+): FieldDiff<O> => {
+  const toOneFile: { [K in TextField<O>]?: string } = {};
+  const diff: FieldDiff<O> = { toOneFile, toPics: {}, journal: [] };
   if (mode === "Ignore") return diff;
   for (const field of fields) {
     if (mode === "PullFromOneFile" && field.pushOnly) continue;
     const picsValue = pics[field.pics];
     const onefileAsPics = (field.toPics ?? ((v) => v))(onefile[field.onefile]);
     if (same(picsValue, onefileAsPics)) continue;
-    if (mode === "PushToOneFile" && !isBlank(picsValue)) {
+    if (mode === "PushToOneFile" && typeof picsValue === "string" && !isBlank(picsValue)) {
       const value = (field.toOneFile ?? ((v) => v))(picsValue);
-      diff.toOneFile[field.onefile] = value;
+      toOneFile[field.onefile] = value;
       diff.journal.push({
         ...subject,
         field: field.pics,
@@ -76,11 +83,11 @@ export const joinAddress = (lines: ReadonlyArray<string | null>): string | null 
  * Plans a diff's writes: the OneFile fields in one call for the record, the PICS fields in one
  * write. `onefile` builds that call from the fields; `label` names the pair for people.
  */
-export const planDemographics = (
+export const planDemographics = <O>(
   plan: PlanBuilder,
-  diff: FieldDiff,
+  diff: FieldDiff<O>,
   record: {
-    readonly onefile: (body: Record<string, unknown>) => OneFileWrite;
+    readonly onefile: (body: Pushed<O>) => OneFileWrite;
     readonly pics: PicsTarget;
     readonly label: string;
   },

@@ -149,12 +149,15 @@ export const primeCreated = (view: OneFileView, steps: ReadonlyArray<Step>, resu
   for (const step of steps) {
     const id = results.get(step.id);
     if (id === undefined || !("onefile" in step.write)) continue;
-    const { call, body } = step.write.onefile;
+    const write = step.write.onefile;
+    if (write.call !== "createUser" && write.call !== "createPlacement") continue;
+    const { body } = write;
     const misId = typeof body.MISID === "string" ? misKey(body.MISID) : "";
-    const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : null;
-    if (misId === "" || centreId === null) continue;
+    const centreId = body.OrganisationID;
+    if (misId === "") continue;
     const created = [{ ...body, ID: id, Archived: false }];
-    if (call === "createUser" && body.Role === Roles.assessor) view.prime({ kind: "assessorsByMisId", centreId, misId }, created);
-    else if (call === "createPlacement") view.prime({ kind: "placementsByMisId", centreId, misId }, created);
+    if (write.call === "createUser" && write.body.Role === Roles.assessor)
+      view.prime({ kind: "assessorsByMisId", centreId, misId }, created);
+    else if (write.call === "createPlacement") view.prime({ kind: "placementsByMisId", centreId, misId }, created);
   }
 };

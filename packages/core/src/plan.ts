@@ -4,6 +4,18 @@
  * earlier step creates — a `Ref` — which apply resolves as it goes and a dry run shows as new.
  */
 import type { Change, PicsTarget, Review } from "@pics/pics-store";
+import type {
+  Assignment,
+  LearningAimChanges,
+  NewClassroom,
+  NewPlacement,
+  NewReview,
+  NewUser,
+  NewVisit,
+  PlacementChanges,
+  StandardAssignment,
+  UserChanges,
+} from "@pics/onefile-client";
 import type { Blocker } from "./errors.ts";
 
 /** "The OneFile id that step N produces." */
@@ -16,23 +28,45 @@ export type IdOrRef = number | Ref;
 export const isRef = (value: unknown): value is Ref =>
   typeof value === "object" && value !== null && "ref" in value && typeof (value as Ref).ref === "number";
 
-/** One OneFile write, one call. Creates answer with the new record's id. */
+/**
+ * A request body of the OneFile client in which the fields named by `K` — ids of records a plan
+ * can create (assessors, placements, classrooms, learners, visits) — may hold a `Ref` instead.
+ * Every other field, and every field name, is the client's own (its request Schemas' types).
+ */
+export type WithRefs<T, K extends keyof T> = { readonly [P in keyof T]: P extends K ? T[P] | Ref : T[P] };
+
+/** A body with its refs replaced by ids: what the client takes. */
+export type Resolved<B> = { readonly [P in keyof B]: Exclude<B[P], Ref> };
+
+type UserRefs = "DefaultAssessorID" | "ClassroomID" | "PlacementID";
+/**
+ * ENR-4: a learner with no email is blocked, and its blocked plan is still shown (the preview's
+ * learner fields, the planned changes), so a planned create may carry `Email: null` where the
+ * client requires a string. A blocked plan is never applied: apply treats such a body as a defect.
+ */
+export type NewUserBody = Omit<WithRefs<NewUser, UserRefs>, "Email"> & { readonly Email: string | null };
+export type UserChangesBody = WithRefs<UserChanges, UserRefs>;
+export type AssignmentBody = WithRefs<Assignment, "LearnerID">;
+export type NewVisitBody = WithRefs<NewVisit, "LearnerID" | "AssessorID">;
+export type NewReviewBody = WithRefs<NewReview, "LearnerID" | "AssessorID" | "VisitID">;
+
+/** One OneFile write, one call, with the client's request body. Creates answer with the new record's id. */
 export type OneFileWrite =
-  | { readonly call: "createUser"; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "updateUser"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "assignToLearner"; readonly assigneeId: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "createClassroom"; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "createPlacement"; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "updatePlacement"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly call: "createUser"; readonly body: NewUserBody }
+  | { readonly call: "updateUser"; readonly id: IdOrRef; readonly body: UserChangesBody }
+  | { readonly call: "assignToLearner"; readonly assigneeId: IdOrRef; readonly body: AssignmentBody }
+  | { readonly call: "createClassroom"; readonly body: NewClassroom }
+  | { readonly call: "createPlacement"; readonly body: NewPlacement }
+  | { readonly call: "updatePlacement"; readonly id: IdOrRef; readonly body: PlacementChanges }
   | {
       readonly call: "assignStandard";
       readonly standardId: number;
       readonly learnerId: IdOrRef;
-      readonly body: Readonly<Record<string, unknown>>;
+      readonly body: StandardAssignment;
     }
-  | { readonly call: "updateLearningAim"; readonly id: IdOrRef; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "createVisit"; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly call: "createReview"; readonly body: Readonly<Record<string, unknown>> };
+  | { readonly call: "updateLearningAim"; readonly id: IdOrRef; readonly body: LearningAimChanges }
+  | { readonly call: "createVisit"; readonly body: NewVisitBody }
+  | { readonly call: "createReview"; readonly body: NewReviewBody };
 
 export const isCreate = (write: OneFileWrite): boolean =>
   write.call === "createUser" ||
@@ -121,6 +155,13 @@ export const resolveValue = (value: unknown, results: ReadonlyMap<number, number
   }
   return value;
 };
+
+/**
+ * A body with its refs replaced by the ids apply produced. Refs sit only in the fields `WithRefs`
+ * allows, and each resolves to a number once its step has run, so the result has the client's type.
+ */
+export const resolveBody = <B extends object>(body: B, results: ReadonlyMap<number, number>): Resolved<B> =>
+  resolveValue(body, results) as Resolved<B>;
 
 /** The plan in the journal's shape (JRN-3), refs resolved where known. */
 export const planChanges = (steps: ReadonlyArray<Step>, results: ReadonlyMap<number, number> = new Map()): Array<Change> =>

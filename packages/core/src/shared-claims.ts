@@ -29,25 +29,33 @@ export const sharedCreates = (steps: ReadonlyArray<Step>): Array<SharedCreate> =
   const found = new Map<string, SharedCreate>();
   for (const step of steps) {
     if (!("onefile" in step.write)) continue;
-    const { call, body } = step.write.onefile;
-    const centreId = typeof body.OrganisationID === "number" ? body.OrganisationID : 0;
+    const write = step.write.onefile;
     let create: SharedCreate | null = null;
-    if (call === "createUser" && body.Role === Roles.assessor)
+    if (write.call === "createUser" && write.body.Role === Roles.assessor) {
+      const centreId = write.body.OrganisationID;
       create = {
-        claim: `create:assessor:${centreId}:${text(body.MISID)}`,
+        claim: `create:assessor:${centreId}:${text(write.body.MISID)}`,
         centreId,
         kind: "assessorsByMisId",
-        misId: text(body.MISID),
+        misId: text(write.body.MISID),
       };
-    else if (call === "createPlacement")
+    } else if (write.call === "createPlacement") {
+      const centreId = write.body.OrganisationID;
       create = {
-        claim: `create:placement:${centreId}:${text(body.MISID)}`,
+        claim: `create:placement:${centreId}:${text(write.body.MISID)}`,
         centreId,
         kind: "placementsByMisId",
-        misId: text(body.MISID),
+        misId: text(write.body.MISID),
       };
-    else if (call === "createClassroom")
-      create = { claim: `create:classroom:${centreId}:${text(body.Name)}`, centreId, kind: "classrooms", misId: text(body.Name) };
+    } else if (write.call === "createClassroom") {
+      const centreId = write.body.OrganisationID;
+      create = {
+        claim: `create:classroom:${centreId}:${text(write.body.Name)}`,
+        centreId,
+        kind: "classrooms",
+        misId: text(write.body.Name),
+      };
+    }
     if (create) found.set(create.claim, create);
   }
   return [...found.values()].sort((a, b) => (a.claim < b.claim ? -1 : a.claim > b.claim ? 1 : 0));

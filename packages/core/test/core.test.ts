@@ -4,6 +4,7 @@ import {
   buildRegistry,
   dateToOneFile,
   diffDemographics,
+  type FieldPair,
   instantToLocalDate,
   joinAddress,
   localToUtc,
@@ -45,7 +46,7 @@ describe("ENR-5 VQ references", () => {
 });
 
 describe("DEM-X demographics", () => {
-  const fields = [
+  const fields: ReadonlyArray<FieldPair<{ FirstName?: string; Postcode?: string }>> = [
     { pics: "firstName", onefile: "FirstName" },
     { pics: "postcode", onefile: "Postcode", pushOnly: true },
   ];
@@ -86,7 +87,12 @@ describe("plans", () => {
     const plan = new PlanBuilder();
     const created = plan.add({
       description: "create assessor",
-      write: { onefile: { call: "createUser", body: {} } },
+      write: {
+        onefile: {
+          call: "createUser",
+          body: { OrganisationID: 100, Role: 5, FirstName: "Olive", LastName: "Officer", Email: "o1@example.org", MISID: "O1" },
+        },
+      },
       journal: [
         { entity: "officer", entityId: "O1", field: "onefileId", before: null, after: "created", direction: "toOneFile" },
       ],
@@ -116,7 +122,7 @@ describe("JRN-2 journal rows of a create", () => {
     const plan = new PlanBuilder();
     plan.add({
       description: "create placement",
-      write: { onefile: { call: "createPlacement", body: {} } },
+      write: { onefile: { call: "createPlacement", body: { OrganisationID: 100, Name: "Acme Ltd", MISID: "G2" } } },
       journal: [
         {
           entity: "organisation",

@@ -11,25 +11,35 @@ import {
   vqReferenceOf,
   type EnrolmentContext,
   type IdOrRef,
+  type NewUserBody,
   misKey,
   sameMisReference,
 } from "@pics/core";
-import { AssignLevels, Roles, type Standard } from "@pics/onefile-client";
+import { AssignLevels, Roles, type LearningAimChanges, type NewUser, type Standard } from "@pics/onefile-client";
 import type { Qualification } from "@pics/pics-store";
 import { Effect } from "effect";
 
-/** ENR-3: the learner fields sent to OneFile (the address goes only through DEM-L1). */
+/** The fields whose value is set (not null or undefined) and passes `keep`, in their order. */
+const present = <T extends object>(
+  fields: T,
+  keep: (key: keyof T, value: NonNullable<T[keyof T]>) => boolean = () => true,
+): { [K in keyof T]?: NonNullable<T[K]> } => {
+  const kept: { [K in keyof T]?: NonNullable<T[K]> } = {};
+  // The keys of an object literal: exactly Object.keys of it.
+  for (const key of Object.keys(fields) as Array<keyof T>) {
+    const value = fields[key];
+    if (value !== null && value !== undefined && keep(key, value)) kept[key] = value;
+  }
+  return kept;
+};
+
+/**
+ * ENR-3: the learner fields sent to OneFile (the address goes only through DEM-L1). `Email` is
+ * null when PICS has none, which blocks the enrolment (ENR-4).
+ */
 export const learnerFields = (ctx: EnrolmentContext) => {
   const l = ctx.learner;
-  const fields: Record<string, unknown> = {
-    OrganisationID: ctx.centreId,
-    Role: Roles.learner,
-    FirstName: l.firstName,
-    LastName: l.surname,
-    Email: l.email,
-    MISID: l.id,
-  };
-  const optional: Record<string, unknown> = {
+  const optional = {
     Telephone: l.telephone,
     MobileNumber: l.mobile,
     DOB: l.birthDate && dateToOneFile(l.birthDate),
@@ -40,9 +50,16 @@ export const learnerFields = (ctx: EnrolmentContext) => {
     L12: l.ethnicity,
     L13: l.sex,
     L15: l.disability,
-  };
-  for (const [key, value] of Object.entries(optional)) if (value !== null && value !== undefined) fields[key] = value;
-  return fields;
+  } satisfies Partial<NewUser>;
+  return {
+    OrganisationID: ctx.centreId,
+    Role: Roles.learner,
+    FirstName: l.firstName,
+    LastName: l.surname,
+    Email: l.email,
+    MISID: l.id,
+    ...present(optional),
+  } satisfies NewUserBody;
 };
 
 const classroomFor = (ctx: EnrolmentContext) =>
@@ -165,17 +182,15 @@ const standardFor = (ctx: EnrolmentContext, q: Qualification, standards: Readonl
 };
 
 /** ENR-5: the dates and registration/certificate values PICS holds, for the learning aim. */
-const learningAimFields = (q: Qualification): Record<string, unknown> => {
-  const fields: Record<string, unknown> = {
+const learningAimFields = (q: Qualification) =>
+  present({
     StartDate: q.startDate && dateToOneFile(q.startDate),
     PlannedEnd: q.plannedEndDate && dateToOneFile(q.plannedEndDate),
     RegistrationNumber: q.registrationNumber,
     RegistrationDate: q.registrationDate && dateToOneFile(q.registrationDate),
     CertificateAppliedDate: q.certificateAppliedDate && dateToOneFile(q.certificateAppliedDate),
     CertificateReceivedDate: q.certificateReceivedDate && dateToOneFile(q.certificateReceivedDate),
-  };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined));
-};
+  } satisfies LearningAimChanges);
 
 export const enrolLearner = (ctx: EnrolmentContext) =>
   Effect.gen(function* () {
@@ -313,9 +328,7 @@ export const enrolLearner = (ctx: EnrolmentContext) =>
         ],
       });
       // A resumed enrolment's learning aim may already carry them (ENR-13): send only what differs.
-      const aimFields = Object.fromEntries(
-        Object.entries(learningAimFields(q)).filter(([field, value]) => existing?.[field as keyof typeof existing] !== value),
-      );
+      const aimFields: LearningAimChanges = present(learningAimFields(q), (field, value) => existing?.[field] !== value);
       if (Object.keys(aimFields).length > 0) {
         plan.add({
           description: `write dates and registration of qualification ${q.id} to its learning aim`,

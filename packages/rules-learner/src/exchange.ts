@@ -13,20 +13,20 @@ import {
   type ChangeTemplate,
   type ExchangeContext,
   type FieldPair,
+  type UserChangesBody,
 } from "@pics/core";
-import type { LearningAim, User } from "@pics/onefile-client";
+import type { LearningAim, LearningAimChanges, User, UserChanges } from "@pics/onefile-client";
 import type { Qualification } from "@pics/pics-store";
 import { Effect } from "effect";
 
 const asDate = (value: unknown) => (typeof value === "string" && value !== "" ? oneFileToDate(value) : null);
-const toInstant = (value: unknown) => (typeof value === "string" ? dateToOneFile(value) : value);
 const asText = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /** DEM-L1 (push) and DEM-L2 (pull): address, postcode and ULN are push-only. */
-const LEARNER_FIELDS: ReadonlyArray<FieldPair> = [
+const LEARNER_FIELDS: ReadonlyArray<FieldPair<UserChanges>> = [
   { pics: "firstName", onefile: "FirstName" },
   { pics: "surname", onefile: "LastName" },
-  { pics: "birthDate", onefile: "DOB", toOneFile: toInstant, toPics: asDate },
+  { pics: "birthDate", onefile: "DOB", toOneFile: dateToOneFile, toPics: asDate },
   { pics: "niNumber", onefile: "NINO" },
   { pics: "ethnicity", onefile: "L12", toPics: asText },
   { pics: "disability", onefile: "L15", toPics: asText },
@@ -40,14 +40,18 @@ const REGISTRATION_FIELDS = [
   { pics: "registrationDate", onefile: "RegistrationDate", isDate: true },
   { pics: "certificateAppliedDate", onefile: "CertificateAppliedDate", isDate: true },
   { pics: "certificateReceivedDate", onefile: "CertificateReceivedDate", isDate: true },
-] as const;
+] as const satisfies ReadonlyArray<{
+  readonly pics: keyof Qualification;
+  readonly onefile: keyof LearningAimChanges & keyof LearningAim;
+  readonly isDate: boolean;
+}>;
 
 const blank = (v: unknown) => v === null || v === undefined || v === "";
 
 /** PRG-1/PRG-2 for one qualification and its learning aim. */
 export const progression = (q: Qualification, aim: LearningAim) => {
   const toPics: Record<string, unknown> = {};
-  const toOneFile: Record<string, unknown> = {};
+  const toOneFile: { -readonly [K in keyof LearningAimChanges]: LearningAimChanges[K] } = {};
   const journal: Array<ChangeTemplate> = [];
   const subject = { entity: "qualification" as const, entityId: q.id, onefileId: aim.ID };
 
@@ -130,7 +134,7 @@ export const exchangeLearner = (ctx: ExchangeContext) =>
       address: joinAddress([learner.address1, learner.address2, learner.address3, learner.address4, learner.postcode]),
     };
     const demographics = diffDemographics(settings.learnerDemographicsMode, picsSide, user, LEARNER_FIELDS, subject);
-    const toOneFile: Record<string, unknown> = { ...demographics.toOneFile };
+    const toOneFile: { -readonly [K in keyof UserChangesBody]: UserChangesBody[K] } = { ...demographics.toOneFile };
     const journal: Array<ChangeTemplate> = demographics.journal.filter((j) => j.direction === "toOneFile");
 
     // DEM-M1: the PICS main officer becomes the default assessor (matched or created by OFF rules).

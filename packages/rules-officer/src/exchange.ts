@@ -11,9 +11,10 @@ import {
   type ExchangeContext,
   type FieldPair,
 } from "@pics/core";
+import type { UserChanges } from "@pics/onefile-client";
 import { Effect } from "effect";
 
-const OFFICER_FIELDS: ReadonlyArray<FieldPair> = [
+const OFFICER_FIELDS: ReadonlyArray<FieldPair<UserChanges>> = [
   { pics: "firstName", onefile: "FirstName" },
   { pics: "surname", onefile: "LastName" },
   { pics: "email", onefile: "Email" },
@@ -22,7 +23,7 @@ const OFFICER_FIELDS: ReadonlyArray<FieldPair> = [
   {
     pics: "birthDate",
     onefile: "DOB",
-    toOneFile: (v) => (typeof v === "string" ? dateToOneFile(v) : v),
+    toOneFile: dateToOneFile,
     toPics: (v) => (typeof v === "string" && v !== "" ? oneFileToDate(v) : null),
   },
 ];

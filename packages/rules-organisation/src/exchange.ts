@@ -10,10 +10,11 @@ import {
   type ExchangeContext,
   type FieldPair,
 } from "@pics/core";
+import type { PlacementChanges } from "@pics/onefile-client";
 import { Effect } from "effect";
 import { employerOf } from "./placement-resolver.ts";
 
-const ORGANISATION_FIELDS: ReadonlyArray<FieldPair> = [
+const ORGANISATION_FIELDS: ReadonlyArray<FieldPair<PlacementChanges>> = [
   { pics: "name", onefile: "Name" },
   { pics: "phone", onefile: "Telephone" },
   { pics: "email", onefile: "Email" },
