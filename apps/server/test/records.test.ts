@@ -118,6 +118,43 @@ describe("PICS records", () => {
     expect(patched.json).toMatchObject({ surname: "Nines", reviews: [], placements: [expect.objectContaining({ id: "P1" })] });
   });
 
+  it("refuses unknown references with one 400 naming each path, in the order the record holds them", async () => {
+    const refused = await server.request("POST", "/api/v1/learners", {
+      body: {
+        id: "L8",
+        firstName: "Ola",
+        surname: "Eight",
+        mainOfficerId: "O404",
+        officers: [{ officerId: "O405", type: "Tutor" }],
+        placements: [{ id: "P1", organisationId: "G404", type: "P", startDate: "2026-01-05" }],
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toBe(
+      JSON.stringify({
+        error: "invalid_input",
+        message:
+          'invalid references: mainOfficerId refers to officer "O404", which does not exist; officers[0].officerId refers to officer "O405", which does not exist; placements[0].organisationId refers to organisation "G404", which does not exist',
+        details: [
+          { path: "mainOfficerId", message: 'refers to officer "O404", which does not exist' },
+          { path: "officers[0].officerId", message: 'refers to officer "O405", which does not exist' },
+          { path: "placements[0].organisationId", message: 'refers to organisation "G404", which does not exist' },
+        ],
+      }),
+    );
+    const nested = await server.request("POST", "/api/v1/learners/L1/reviews", {
+      body: { id: "R9", scheduledDate: "2026-04-01", startTime: "09:30", officerId: "O404" },
+    });
+    expect([nested.status, nested.text]).toEqual([
+      400,
+      JSON.stringify({
+        error: "invalid_input",
+        message: 'invalid references: officerId refers to officer "O404", which does not exist',
+        details: [{ path: "officerId", message: 'refers to officer "O404", which does not exist' }],
+      }),
+    ]);
+  });
+
   it("adds, changes and deletes placements, qualifications and reviews under a learner", async () => {
     const add = (kind: string, body: unknown) => server.request("POST", `/api/v1/learners/L9/${kind}`, { body });
     expect((await add("placements", { id: "P2", organisationId: "G1", type: "W", startDate: "2026-02-01" })).status).toBe(201);
