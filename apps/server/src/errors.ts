@@ -34,6 +34,7 @@ import type {
   RunNotFound,
   SecretUnreadable,
   StoreError,
+  UnknownReferences,
 } from "@pics/pics-store";
 import { Data } from "effect";
 
@@ -175,6 +176,7 @@ export type ServerError =
   | HttpError
   | InvalidInput
   | InvalidRequest
+  | UnknownReferences
   | RecordNotFound
   | RunNotFound
   | UnknownCentre
@@ -217,6 +219,8 @@ const ANSWERS: Answers = {
     status: 400,
     body: body("invalid_request", e.message, [{ path: e.field, message: e.reason }]),
   }),
+  // A record refers to officers or organisations that do not exist (the record routes, as the import).
+  UnknownReferences: (e) => ({ status: 400, body: body("invalid_input", e.message, e.issues) }),
   // ---------------------------------------------------------------- 404
   RecordNotFound: (e) => ({ status: 404, body: body("not_found", e.message, { entity: e.entity, id: e.id }) }),
   RunNotFound: (e) => ({ status: 404, body: body("not_found", e.message, { entity: "run", id: e.id }) }),

@@ -4,7 +4,8 @@
  *
  * Decisions (see README):
  * - References (main officer, learner officers, placement organisation, qualification assessor,
- *   review officer) must exist, as for the import; a missing one is a 400 naming its path.
+ *   review officer) must exist, as for the import; missing ones fail as `UnknownReferences`
+ *   (400 `invalid_input` naming their paths).
  * - An officer or organisation still referenced by a learner cannot be deleted (409 `in_use`).
  * - A learner PATCH that carries a nested list replaces that list (records left out are deleted).
  * - Review `onefileSystemId` / `onefileVisitId` belong to the OneFile exchange: the review routes
@@ -23,7 +24,9 @@ import {
   RecordNotFound,
   Review,
   tables,
+  UnknownReferences,
   type FieldIssue,
+  type Reference,
 } from "@pics/pics-store";
 import { and, eq, inArray } from "drizzle-orm";
 import { Effect, type Schema } from "effect";
@@ -49,22 +52,20 @@ interface Ref {
   readonly id: string | null;
 }
 
+/** The references must exist, as for the import; the missing ones fail as `UnknownReferences`. */
 const checkReferences = (officers: ReadonlyArray<Ref>, organisations: ReadonlyArray<Ref>) =>
   Effect.gen(function* () {
     const records = yield* PicsRecords;
     const wanted = (refs: ReadonlyArray<Ref>) => [...new Set(refs.flatMap((r) => (r.id === null ? [] : [r.id])))];
     const foundOfficers = new Set((yield* records.getOfficers(wanted(officers))).map((o) => o.id));
     const foundOrganisations = new Set((yield* records.getOrganisations(wanted(organisations))).map((o) => o.id));
-    const issues: Array<FieldIssue> = [
-      ...officers
-        .filter((r) => r.id !== null && !foundOfficers.has(r.id))
-        .map((r) => ({ path: r.path, message: `refers to officer "${r.id}", which does not exist` })),
-      ...organisations
-        .filter((r) => r.id !== null && !foundOrganisations.has(r.id))
-        .map((r) => ({ path: r.path, message: `refers to organisation "${r.id}", which does not exist` })),
+    const missing = (refs: ReadonlyArray<Ref>, entity: Reference["entity"], found: ReadonlySet<string>): Array<Reference> =>
+      refs.flatMap((r) => (r.id !== null && !found.has(r.id) ? [{ path: r.path, entity, id: r.id }] : []));
+    const references = [
+      ...missing(officers, "officer", foundOfficers),
+      ...missing(organisations, "organisation", foundOrganisations),
     ];
-    if (issues.length > 0)
-      return yield* badInput(`invalid references: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+    if (references.length > 0) return yield* new UnknownReferences({ references });
   });
 
 const placementRefs = (p: Placement, at = ""): Array<Ref> => [{ path: `${at}organisationId`, id: p.organisationId }];

@@ -389,6 +389,29 @@ export class RecordInUse extends Data.TaggedError("RecordInUse")<{
   }
 }
 
+/** A reference from a record to another one, by the path of the field that holds it. */
+export interface Reference {
+  readonly path: string;
+  readonly entity: "officer" | "organisation";
+  readonly id: string;
+}
+
+/**
+ * A record refers to officers or organisations that do not exist (main officer, learner officers,
+ * placement organisation, qualification assessor, review officer): each is named with its path.
+ */
+export class UnknownReferences extends Data.TaggedError("UnknownReferences")<{
+  readonly references: ReadonlyArray<Reference>;
+}> {
+  /** One issue per reference, in the shape of `InvalidInput.issues`. */
+  get issues(): Array<FieldIssue> {
+    return this.references.map((r) => ({ path: r.path, message: `refers to ${r.entity} "${r.id}", which does not exist` }));
+  }
+  override get message(): string {
+    return `invalid references: ${this.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`;
+  }
+}
+
 class Abort extends Error {
   constructor(readonly failure: InvalidInput | RecordNotFound) {
     super(failure.message);
