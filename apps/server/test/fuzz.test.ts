@@ -304,13 +304,25 @@ describe("fuzzing the API from its OpenAPI document", () => {
     const worker = async () => {
       while (next < requests.length) {
         const r = requests[next++]!;
-        const response = await realFetch(`${server.url}${r.path}`, {
-          method: r.method,
-          headers: r.headers,
-          ...(r.body === undefined ? {} : { body: r.body }),
-        }).catch(
-          (error: unknown) => ({ status: -1, text: async () => String(error), headers: new Headers() }) as unknown as Response,
-        );
+        const send = () =>
+          realFetch(`${server.url}${r.path}`, {
+            method: r.method,
+            headers: r.headers,
+            ...(r.body === undefined ? {} : { body: r.body }),
+          });
+        // A connection lost on the way (a kept-alive socket closed as it was reused, on a loaded
+        // machine) is not an answer: the request is sent once more. A server
+        // that drops the connection for this input drops it again and is reported with the cause.
+        const response = await send()
+          .catch(send)
+          .catch(
+            (error: any) =>
+              ({
+                status: -1,
+                text: async () => `${String(error)} (${String(error?.cause?.code ?? error?.cause?.message ?? "no cause")})`,
+                headers: new Headers(),
+              }) as unknown as Response,
+          );
         const text = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status >= 500 || response.status < 0)
