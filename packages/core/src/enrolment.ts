@@ -36,6 +36,7 @@ import { makeOneFileView, type OneFileView } from "./onefile-view.ts";
 import { readReferenced } from "./pics-side.ts";
 import { isRef, PlanBuilder, planChanges, resolveValue, type Step } from "./plan.ts";
 import { Rules } from "./registry.ts";
+import { dryRunMessage, runLifecycle } from "./run-lifecycle.ts";
 import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { EnrolmentContext, EnrolmentRequest, ReportItem } from "./rules.ts";
 import { sameVqReference, vqReferenceOf } from "./vq.ts";
@@ -171,6 +172,7 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
     Effect.gen(function* () {
       const records = yield* PicsRecords;
       const runLog = yield* RunLog;
+      const lifecycle = runLifecycle(runLog);
       const intents = yield* Intents;
       const leases = yield* Leases;
       const connection = yield* OneFileConnection;
@@ -395,22 +397,14 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const claimed = yield* claimShared(request, scope, planned);
             planned = claimed.planned;
             const claims = claimed.claims;
-            const run = yield* runLog.start({ kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 });
-            const result = yield* land(scope, run.id, request, planned, Effect.zipRight(guard.check, allGuards(claims))).pipe(
-              Effect.tapError((failure) =>
-                Effect.zipRight(
-                  runLog.recordError(run.id, {
-                    learnerId: request.learnerId,
-                    code: failure._tag === "StepFailed" ? failure.code : failure._tag,
-                    reason: failure.message,
-                  }),
-                  Effect.zipRight(runLog.progress(run.id, { failed: 1 }), runLog.finish(run.id, "failed", failure.message)),
-                ).pipe(Effect.ignore),
-              ),
+            return yield* lifecycle.run(
+              { kind: "enrolment", trigger, dryRun, learnerId: request.learnerId, total: 1 },
+              (run) => land(scope, run.id, request, planned, Effect.zipRight(guard.check, allGuards(claims))),
+              {
+                close: () => ({ progress: { done: 1 }, message: dryRun ? dryRunMessage : null }),
+                onFailure: { record: { learnerId: request.learnerId, countFailed: true } },
+              },
             );
-            yield* runLog.progress(run.id, { done: 1 });
-            yield* runLog.finish(run.id, "succeeded", dryRun ? "dry run: nothing was written" : null);
-            return result;
           }),
         );
 
@@ -558,13 +552,15 @@ export class Enrolment extends Context.Tag("core/Enrolment")<Enrolment, Enrolmen
             const guard = yield* holdLearner(leases, learnerId, "link");
             const scope: RunScope = { client, settings, view: makeOneFileView(client) };
             const planned = yield* planLink(scope, learnerId, onefileLearnerId, undefined);
-            const run = yield* runLog.start({ kind: "enrolment", trigger, learnerId, total: 1 });
-            const result = yield* landLink(scope, run.id, learnerId, onefileLearnerId, planned, false, guard.check).pipe(
-              Effect.tapError((failure) => runLog.finish(run.id, "failed", failure.message).pipe(Effect.ignore)),
+            // Unlike an enrolment, a failed link is not recorded as a run error: the run's message says it.
+            return yield* lifecycle.run(
+              { kind: "enrolment", trigger, learnerId, total: 1 },
+              (run) => landLink(scope, run.id, learnerId, onefileLearnerId, planned, false, guard.check),
+              {
+                close: () => ({ progress: { done: 1 }, message: "linked to an existing OneFile learner" }),
+                onFailure: { catches: "work" },
+              },
             );
-            yield* runLog.progress(run.id, { done: 1 });
-            yield* runLog.finish(run.id, "succeeded", "linked to an existing OneFile learner");
-            return result;
           }),
         );
 
