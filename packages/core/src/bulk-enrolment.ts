@@ -7,7 +7,15 @@
  * (stored on the officer/organisation, primed in the view), never created twice (ENR-14).
  */
 import type { OneFileError } from "@pics/onefile-client";
-import { RunDocuments, RunLog, type RunNotFound, type RunTrigger, type RunWithErrors, type StoreError } from "@pics/pics-store";
+import {
+  RunDocuments,
+  RunLog,
+  type Run,
+  type RunNotFound,
+  type RunTrigger,
+  type RunWithErrors,
+  type StoreError,
+} from "@pics/pics-store";
 import { Context, Effect, Layer } from "effect";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { Enrolment, type EnrolmentPreview, type RunScope } from "./enrolment.ts";
@@ -15,6 +23,7 @@ import { InvalidRequest, type Blocker } from "./errors.ts";
 import { Exchange, type ExchangeError } from "./exchange-api.ts";
 import { makeOneFileView } from "./onefile-view.ts";
 import type { EnrolmentRequest } from "./rules.ts";
+import { dryRunMessage, runLifecycle } from "./run-lifecycle.ts";
 
 export interface BatchRequest {
   readonly centreId: number;
@@ -94,6 +103,7 @@ export class BulkEnrolment extends Context.Tag("core/BulkEnrolment")<BulkEnrolme
     BulkEnrolment,
     Effect.gen(function* () {
       const runLog = yield* RunLog;
+      const lifecycle = runLifecycle(runLog);
       const documents = yield* RunDocuments;
       const connection = yield* OneFileConnection;
       const enrolment = yield* Enrolment;
@@ -160,6 +170,22 @@ export class BulkEnrolment extends Context.Tag("core/BulkEnrolment")<BulkEnrolme
         });
 
       const execute = ({ scope: first, run, request }: Effect.Effect.Success<ReturnType<typeof open>>) =>
+        lifecycle.run({ run }, () => learnersOneByOne(first, run, request), {
+          close: ({ outcomes, failed }) => ({
+            partial: failed > 0,
+            message:
+              failed > 0
+                ? `${failed} of ${outcomes.length} learners failed`
+                : request.dryRun
+                  ? dryRunMessage
+                  : `${outcomes.length} learners enrolled`,
+          }),
+          // Whatever stops the batch itself (the store gone) still closes its run.
+          onFailure: { catches: "anyCause", message: "the batch stopped before its end" },
+          answer: () => get(run.id),
+        });
+
+      const learnersOneByOne = (first: RunScope, run: Run, request: BatchRequest) =>
         Effect.gen(function* () {
           let scope = first;
           const outcomes: Array<LearnerOutcome> = [];
@@ -194,20 +220,8 @@ export class BulkEnrolment extends Context.Tag("core/BulkEnrolment")<BulkEnrolme
             if (outcomes.length % 20 === 0) yield* documents.put(run.id, { request, outcomes });
           }
           yield* documents.put(run.id, { request, outcomes });
-          yield* runLog.finish(
-            run.id,
-            failed > 0 ? "partially_succeeded" : "succeeded",
-            failed > 0
-              ? `${failed} of ${outcomes.length} learners failed`
-              : request.dryRun
-                ? "dry run: nothing was written"
-                : `${outcomes.length} learners enrolled`,
-          );
-          return yield* get(run.id);
-        }).pipe(
-          // Whatever stops the batch itself (the store gone) still closes its run.
-          Effect.tapErrorCause(() => runLog.finish(run.id, "failed", "the batch stopped before its end").pipe(Effect.ignore)),
-        );
+          return { outcomes, failed };
+        });
 
       const get: BulkEnrolmentShape["get"] = (runId) =>
         Effect.gen(function* () {
