@@ -13,6 +13,7 @@ import {
   type LearnerKeys,
   type Officer,
   type Organisation,
+  type Run,
   type RunNotFound,
   type RunTrigger,
   type RunWithErrors,
@@ -24,6 +25,7 @@ import { Enrolment, type RunScope } from "./enrolment.ts";
 import { InvalidRequest } from "./errors.ts";
 import { makeOneFileView } from "./onefile-view.ts";
 import { misKey } from "./mis-reference.ts";
+import { runLifecycle } from "./run-lifecycle.ts";
 
 export type MatchKey = "misId" | "uln" | "emailName";
 export type Confidence = "exact" | "probable";
@@ -248,6 +250,7 @@ export class Reconciliation extends Context.Tag("core/Reconciliation")<Reconcili
     Effect.gen(function* () {
       const records = yield* PicsRecords;
       const runLog = yield* RunLog;
+      const lifecycle = runLifecycle(runLog);
       const documents = yield* RunDocuments;
       const connection = yield* OneFileConnection;
       const enrolment = yield* Enrolment;
@@ -292,81 +295,77 @@ export class Reconciliation extends Context.Tag("core/Reconciliation")<Reconcili
           return { scope: { client, settings, view } satisfies RunScope, run, centreId, inScope };
         });
 
-      const execute = (prepared: Effect.Effect.Success<ReturnType<typeof prepare>>) =>
+      /** The report: PICS's unlinked learners, officers and organisations against each centre's listings. */
+      const findings = ({ scope, run, centreId, inScope }: Effect.Effect.Success<ReturnType<typeof prepare>>) =>
         Effect.gen(function* () {
-          const { scope, run, centreId, inScope } = prepared;
-          const outcome = yield* Effect.either(
-            Effect.gen(function* () {
-              const keys = yield* records.learnerKeys;
-              const linkedOneFile = new Set(keys.flatMap((k) => (k.onefileId === null ? [] : [k.onefileId])));
-              const unlinkedPics = keys.filter((k) => k.onefileId === null);
-              const officers = (yield* everyPage<Officer>((cursor) => records.listOfficers({ limit: 500, cursor }))).filter(
-                (o) => o.onefileId === null,
-              );
-              const organisations = (yield* everyPage<Organisation>((cursor) =>
-                records.listOrganisations({ limit: 500, cursor }),
-              )).filter((o) => o.onefileId === null);
-
-              const onefileSide: Array<{ user: User; centreId: number }> = [];
-              const officerRows: Array<ReconciliationReport["officers"][number]> = [];
-              const organisationRows: Array<ReconciliationReport["organisations"][number]> = [];
-              let done = 0;
-              for (const centre of inScope) {
-                // Paged listings: a call per 100 learners of the centre, not one per learner.
-                yield* Stream.runForEach(scope.client.streamUsers({ OrganisationID: centre, Role: Roles.learner }), (user) =>
-                  Effect.sync(() => {
-                    if (!linkedOneFile.has(user.ID)) onefileSide.push({ user, centreId: centre });
-                  }),
-                );
-                if (officers.length > 0) {
-                  // OFF-5: archived assessors count, so every candidate is listed.
-                  const assessors = yield* byMisId(scope.client.streamUsers({ OrganisationID: centre, Role: Roles.assessor }));
-                  for (const o of officers)
-                    officerRows.push({
-                      officerId: o.id,
-                      ident: o.ident,
-                      centreId: centre,
-                      candidates: assessors.get(norm(o.ident)) ?? [],
-                    });
-                }
-                if (organisations.length > 0) {
-                  const placements = yield* byMisId(scope.client.streamPlacements({ OrganisationID: centre }));
-                  for (const o of organisations)
-                    organisationRows.push({
-                      organisationId: o.id,
-                      ident: o.ident,
-                      centreId: centre,
-                      candidates: placements.get(norm(o.ident)) ?? [],
-                    });
-                }
-                done += 1;
-                yield* runLog.progress(run.id, { done });
-              }
-              const report: ReconciliationReport = {
-                centreId,
-                centres: inScope,
-                ...reconcileLearners(unlinkedPics, onefileSide),
-                officers: officerRows,
-                organisations: organisationRows,
-              };
-              yield* documents.put(run.id, { report });
-              return report;
-            }),
+          const keys = yield* records.learnerKeys;
+          const linkedOneFile = new Set(keys.flatMap((k) => (k.onefileId === null ? [] : [k.onefileId])));
+          const unlinkedPics = keys.filter((k) => k.onefileId === null);
+          const officers = (yield* everyPage<Officer>((cursor) => records.listOfficers({ limit: 500, cursor }))).filter(
+            (o) => o.onefileId === null,
           );
-          if (outcome._tag === "Left") {
-            const error = outcome.left;
-            yield* runLog.recordError(run.id, { learnerId: null, code: error._tag, reason: error.message });
-            yield* runLog.finish(run.id, "failed", error.message);
-          } else {
-            const r = outcome.right;
-            const exact = r.proposals.filter((p) => p.confidence === "exact").length;
-            yield* runLog.finish(
-              run.id,
-              "succeeded",
-              `${r.proposals.length} pairs proposed (${exact} exact), ${r.conflicts.length} conflicts, ${r.unmatchedPics.length} PICS and ${r.unmatchedOneFile.length} OneFile learners unmatched; nothing was written`,
+          const organisations = (yield* everyPage<Organisation>((cursor) =>
+            records.listOrganisations({ limit: 500, cursor }),
+          )).filter((o) => o.onefileId === null);
+
+          const onefileSide: Array<{ user: User; centreId: number }> = [];
+          const officerRows: Array<ReconciliationReport["officers"][number]> = [];
+          const organisationRows: Array<ReconciliationReport["organisations"][number]> = [];
+          let done = 0;
+          for (const centre of inScope) {
+            // Paged listings: a call per 100 learners of the centre, not one per learner.
+            yield* Stream.runForEach(scope.client.streamUsers({ OrganisationID: centre, Role: Roles.learner }), (user) =>
+              Effect.sync(() => {
+                if (!linkedOneFile.has(user.ID)) onefileSide.push({ user, centreId: centre });
+              }),
             );
+            if (officers.length > 0) {
+              // OFF-5: archived assessors count, so every candidate is listed.
+              const assessors = yield* byMisId(scope.client.streamUsers({ OrganisationID: centre, Role: Roles.assessor }));
+              for (const o of officers)
+                officerRows.push({
+                  officerId: o.id,
+                  ident: o.ident,
+                  centreId: centre,
+                  candidates: assessors.get(norm(o.ident)) ?? [],
+                });
+            }
+            if (organisations.length > 0) {
+              const placements = yield* byMisId(scope.client.streamPlacements({ OrganisationID: centre }));
+              for (const o of organisations)
+                organisationRows.push({
+                  organisationId: o.id,
+                  ident: o.ident,
+                  centreId: centre,
+                  candidates: placements.get(norm(o.ident)) ?? [],
+                });
+            }
+            done += 1;
+            yield* runLog.progress(run.id, { done });
           }
-          return yield* get(run.id);
+          const report: ReconciliationReport = {
+            centreId,
+            centres: inScope,
+            ...reconcileLearners(unlinkedPics, onefileSide),
+            officers: officerRows,
+            organisations: organisationRows,
+          };
+          yield* documents.put(run.id, { report });
+          return report;
+        });
+
+      // Once the run is recorded, its outcome is the answer: a failure is recorded as the run's own
+      // error (recording it must succeed), with no learner counted failed.
+      const execute = (prepared: Effect.Effect.Success<ReturnType<typeof prepare>>) =>
+        lifecycle.settle({ run: prepared.run }, () => findings(prepared), {
+          close: (r) => {
+            const exact = r.proposals.filter((p) => p.confidence === "exact").length;
+            return {
+              message: `${r.proposals.length} pairs proposed (${exact} exact), ${r.conflicts.length} conflicts, ${r.unmatchedPics.length} PICS and ${r.unmatchedOneFile.length} OneFile learners unmatched; nothing was written`,
+            };
+          },
+          onFailure: { record: { learnerId: null, countFailed: false }, strict: true },
+          answer: (_, run) => get(run.id),
         });
 
       const get: ReconciliationShape["get"] = (runId) =>
@@ -399,12 +398,31 @@ export class Reconciliation extends Context.Tag("core/Reconciliation")<Reconcili
           const { client, settings } = yield* connection.client;
           const scope: RunScope = { client, settings, view: makeOneFileView(client) };
           const dryRun = options.dryRun === true;
-          const run = yield* runLog.start({
-            kind: "reconciliation",
-            trigger: options.trigger ?? "http",
-            dryRun,
-            total: chosen.length,
-          });
+          return yield* lifecycle.run(
+            { kind: "reconciliation", trigger: options.trigger ?? "http", dryRun, total: chosen.length },
+            (run) => linkChosen(scope, run, runId, chosen, proposalOf, dryRun),
+            {
+              close: ({ results, failed }) => ({
+                partial: failed > 0,
+                message: `${dryRun ? "dry run: " : ""}${results.length - failed} of ${results.length} pairs of reconciliation ${runId} ${dryRun ? "would be " : ""}linked${failed > 0 ? `, ${failed} refused` : ""}; nothing was created in OneFile`,
+              }),
+              // As before this helper: a failure here (the store gone) leaves the run to the stale-run sweep.
+              onFailure: "leaveRunning",
+              answer: ({ results }, run) => Effect.map(runLog.get(run.id), (closed) => ({ run: closed, results })),
+            },
+          );
+        });
+
+      /** REC-2: each chosen pair through ENR-10's link, refused when it no longer fits its proposal. */
+      const linkChosen = (
+        scope: RunScope,
+        run: Run,
+        runId: string,
+        chosen: ReadonlyArray<string>,
+        proposalOf: ReadonlyMap<string, Proposal>,
+        dryRun: boolean,
+      ) =>
+        Effect.gen(function* () {
           const results: Array<ApplyResult> = [];
           let failed = 0;
           for (const learnerId of chosen) {
@@ -435,13 +453,7 @@ export class Reconciliation extends Context.Tag("core/Reconciliation")<Reconcili
             yield* runLog.progress(run.id, { done: results.length, failed });
           }
           yield* documents.put(run.id, { appliedFrom: runId, results });
-          const linkedCount = results.length - failed;
-          yield* runLog.finish(
-            run.id,
-            failed > 0 ? "partially_succeeded" : "succeeded",
-            `${dryRun ? "dry run: " : ""}${linkedCount} of ${results.length} pairs of reconciliation ${runId} ${dryRun ? "would be " : ""}linked${failed > 0 ? `, ${failed} refused` : ""}; nothing was created in OneFile`,
-          );
-          return { run: yield* runLog.get(run.id), results };
+          return { results, failed };
         });
 
       return {
