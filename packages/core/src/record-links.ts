@@ -20,6 +20,7 @@ import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { effectiveMultipleCentres } from "./enrolment.ts";
 import { NotLinkable, OneFileRecordLinked } from "./errors.ts";
 import { linkInCentre } from "./links.ts";
+import { runLifecycle } from "./run-lifecycle.ts";
 
 type Entity = "officer" | "organisation";
 export type RecordLinkError = ConnectionError | OneFileError | RecordNotFound | StoreError | NotLinkable | OneFileRecordLinked;
@@ -36,7 +37,7 @@ export class RecordLinks extends Context.Tag("core/RecordLinks")<RecordLinks, Re
     RecordLinks,
     Effect.gen(function* () {
       const records = yield* PicsRecords;
-      const runLog = yield* RunLog;
+      const lifecycle = runLifecycle(yield* RunLog);
       const connection = yield* OneFileConnection;
 
       const read = (entity: Entity, id: string) => (entity === "officer" ? records.getOfficer(id) : records.getOrganisation(id));
@@ -47,16 +48,10 @@ export class RecordLinks extends Context.Tag("core/RecordLinks")<RecordLinks, Re
         changes: ReadonlyArray<Change>,
         write: Effect.Effect<void, RecordNotFound | StoreError>,
       ) =>
-        Effect.gen(function* () {
-          const run = yield* runLog.start({ kind: "link", trigger: "http", total: 1 });
-          const written = yield* Effect.either(write);
-          if (written._tag === "Left") {
-            yield* runLog.finish(run.id, "failed", written.left.message).pipe(Effect.ignore);
-            return yield* Effect.fail(written.left);
-          }
-          yield* runLog.journal(run.id, changes);
-          yield* runLog.progress(run.id, { done: 1 });
-          yield* runLog.finish(run.id, "succeeded", message);
+        lifecycle.run({ kind: "link", trigger: "http", total: 1 }, () => write, {
+          // The journal is written with the closing, after the write: a failed write journals nothing.
+          close: () => ({ journal: changes, progress: { done: 1 }, message }),
+          onFailure: { catches: "work" },
         });
 
       const link = (entity: Entity, id: string, onefileId: number) =>
