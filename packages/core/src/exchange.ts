@@ -29,7 +29,7 @@ import {
   type Settings,
   type StoreError,
 } from "@pics/pics-store";
-import { Duration, Effect, Layer, Schedule, Stream } from "effect";
+import { Duration, Effect, Either, Layer, Schedule, Stream } from "effect";
 import { applyPlan, type StepFailed } from "./apply.ts";
 import { OneFileConnection, type ConnectionError } from "./connection.ts";
 import { effectiveMultipleCentres } from "./enrolment.ts";
@@ -41,6 +41,7 @@ import { readReferenced } from "./pics-side.ts";
 import { PlanBuilder, planChanges, type Step } from "./plan.ts";
 import { describePlan, planCentreReads, type CentreReadPlan, type ReadKind, type ReadMode } from "./read-planner.ts";
 import { Rules } from "./registry.ts";
+import { dryRunMessage, runLifecycle } from "./run-lifecycle.ts";
 import { allGuards, claimSharedCreates, sharedCreates } from "./shared-claims.ts";
 import type { ExchangeContext, OfficerDirectory, ReportItem, RuleRegistry } from "./rules.ts";
 import { utcToLocal } from "./time.ts";
@@ -224,6 +225,7 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
     Effect.gen(function* () {
       const records = yield* PicsRecords;
       const runLog = yield* RunLog;
+      const lifecycle = runLifecycle(runLog);
       const intents = yield* Intents;
       const leases = yield* Leases;
       const connection = yield* OneFileConnection;
@@ -399,42 +401,43 @@ export const exchangeLayer = (strategy: ExchangeStrategy) =>
             const learner = yield* records.getLearner(learnerId);
             if (learner.onefileId === null) return yield* new LearnerNotLinked({ learnerId });
             const dryRun = options.dryRun === true;
-            const run = yield* runLog.start({ kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 });
             // Once the run is recorded, its outcome is the answer, whatever failed (SYNC-1).
-            const outcome = yield* Effect.either(
-              Effect.flatMap(runContext(client, settings, strategy.makeView(client)), (context) =>
-                exchangeLearner(context, run.id, dryRun, learnerId, guard.check),
-              ),
+            return yield* lifecycle.settle(
+              { kind: "refresh", trigger: options.trigger ?? "http", dryRun, learnerId, total: 1 },
+              (run) =>
+                Effect.flatMap(runContext(client, settings, strategy.makeView(client)), (context) =>
+                  exchangeLearner(context, run.id, dryRun, learnerId, guard.check),
+                ),
+              {
+                close: ({ blockers }) => ({
+                  errors: blockerErrors(learnerId, blockers),
+                  progress: { done: 1, failed: blockers.length > 0 ? 1 : 0 },
+                  partial: blockers.length > 0,
+                  message: dryRun ? dryRunMessage : null,
+                }),
+                onFailure: { record: { learnerId, countFailed: true } },
+                // The journal's own rows (http-api.md): each change with its runId and time.
+                answer: (outcome, run) =>
+                  Effect.gen(function* () {
+                    return {
+                      run: yield* runLog.get(run.id),
+                      changes: Either.isRight(outcome) ? yield* runLog.changes(run.id) : [],
+                    };
+                  }),
+              },
             );
-            if (outcome._tag === "Left") {
-              yield* closeFailed(run.id, learnerId, outcome.left);
-            } else {
-              yield* recordBlockers(run.id, learnerId, outcome.right.blockers);
-              const failed = outcome.right.blockers.length > 0 ? 1 : 0;
-              yield* runLog.progress(run.id, { done: 1, failed });
-              yield* runLog.finish(
-                run.id,
-                failed ? "partially_succeeded" : "succeeded",
-                dryRun ? "dry run: nothing was written" : null,
-              );
-            }
-            // The journal's own rows (http-api.md): each change with its runId and time.
-            return { run: yield* runLog.get(run.id), changes: outcome._tag === "Right" ? yield* runLog.changes(run.id) : [] };
           }),
         );
 
-      const recordBlockers = (runId: string, learnerId: string, blockers: ReadonlyArray<{ code: string; message: string }>) =>
-        Effect.forEach(blockers, (b) => runLog.recordError(runId, { learnerId, code: b.code, reason: b.message }), {
-          discard: true,
-        });
+      const blockerErrors = (learnerId: string, blockers: ReadonlyArray<{ code: string; message: string }>) =>
+        blockers.map((b) => ({ learnerId, code: b.code, reason: b.message }));
 
+      const recordBlockers = (runId: string, learnerId: string, blockers: ReadonlyArray<{ code: string; message: string }>) =>
+        lifecycle.recordErrors(runId, blockerErrors(learnerId, blockers));
+
+      /** Records the failure as the learner's (or, with no learner, the run's) and closes the run failed, best effort. */
       const closeFailed = (runId: string, learnerId: string | null, error: { _tag: string; message: string } & object) =>
-        Effect.gen(function* () {
-          const code = "code" in error && typeof error.code === "string" && error._tag === "StepFailed" ? error.code : error._tag;
-          yield* runLog.recordError(runId, { learnerId, code, reason: error.message });
-          yield* runLog.progress(runId, { failed: 1 });
-          yield* runLog.finish(runId, "failed", error.message);
-        }).pipe(Effect.ignore);
+        lifecycle.closeFailed(runId, error, { learnerId, countFailed: true });
 
       /**
        * Takes the run lease and opens the run record with its total already known (SYNC-7); the
