@@ -26,9 +26,10 @@ const learner = (misId: string) => ({
 
 describe("rate limit", () => {
   it("answers 429 with an empty body past the budget, counting Authentication, until the window ends", async () => {
-    const sandbox = await fresh({ config: { rateLimit: { calls: 5, windowMs: 600 } } });
-    // Start at the beginning of a window so all calls land in the same one.
-    await new Promise((resolve) => setTimeout(resolve, 600 - (Date.now() % 600)));
+    // The sandbox's own clock, moved by the test: every call lands in one window however slow the
+    // machine is (a real 600 ms window did not hold on a loaded CI machine).
+    let now = Date.UTC(2026, 0, 5, 9, 0, 0);
+    const sandbox = await fresh({ config: { rateLimit: { calls: 5, windowMs: 60_000 } }, clock: () => now });
     const call = client(sandbox, await authenticate(sandbox));
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await call("GET", "Customer")).status);
@@ -46,7 +47,9 @@ describe("rate limit", () => {
     expect(counters.maxCallsInWindow).toBe(9);
     expect(counters.byEndpoint["GET Customer"]).toBe(8);
 
-    await new Promise((resolve) => setTimeout(resolve, 600 - (Date.now() % 600) + 5));
+    now += 59_999;
+    expect((await call("GET", "Customer")).status).toBe(429);
+    now += 1;
     expect((await call("GET", "Customer")).status).toBe(200);
   });
 });
