@@ -81,6 +81,12 @@ export interface DatabaseShape {
   readonly use: <A>(operation: string, f: (db: Db) => Promise<A>) => Effect.Effect<A, StoreError>;
   /** Runs `f` in one write transaction: all of it lands, or none of it. */
   readonly transaction: <A>(operation: string, f: (tx: Tx) => Promise<A>) => Effect.Effect<A, StoreError>;
+  /**
+   * Like `use`, but what `f` commits is on disk when it returns, even against a power loss or an
+   * OS crash (a local file's commits are otherwise synced at checkpoints only, D58). For the few
+   * writes another write must never outlive: ENR-13's intents, recorded before a OneFile create.
+   */
+  readonly durably: <A>(operation: string, f: (db: Db) => Promise<A>) => Effect.Effect<A, StoreError>;
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
@@ -94,8 +100,16 @@ const localFilePath = (url: string): string | null => {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
-/** Set on every connection the client opens (they are per connection, not per file). */
-const applyConnectionPragmas = (client: Client) => client.execute("PRAGMA foreign_keys = ON");
+/**
+ * Set on every connection the client opens (they are per connection, not per file). A local file
+ * in WAL mode commits without an fsync (`synchronous = NORMAL`, D58): a commit survives a crash
+ * of the process, and the database is never corrupted, but the last commits before a power loss or
+ * an OS crash may roll back; `durably` syncs the writes that must not (ENR-13's intents).
+ */
+const applyConnectionPragmas = async (client: Client, localFile: boolean) => {
+  await client.execute("PRAGMA foreign_keys = ON");
+  if (localFile) await client.execute("PRAGMA synchronous = NORMAL");
+};
 
 const open = (config: DatabaseConfig) =>
   Effect.tryPromise({
@@ -111,10 +125,10 @@ const open = (config: DatabaseConfig) =>
         concurrency: 1,
       });
       if (filePath) await client.execute("PRAGMA journal_mode = WAL");
-      await applyConnectionPragmas(client);
+      await applyConnectionPragmas(client, filePath !== null);
       const db = drizzle(client, { schema });
       await migrate(db, { migrationsFolder: config.migrationsFolder ?? MIGRATIONS_FOLDER });
-      return { client, db };
+      return { client, db, localFile: filePath !== null };
     },
     catch: (cause) => new StoreError({ operation: `open ${redactUrl(config.url)}`, cause }),
   });
@@ -127,7 +141,9 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
     return Layer.scoped(
       Database,
       Effect.gen(function* () {
-        const { client, db } = yield* Effect.acquireRelease(open(config), ({ client }) => Effect.sync(() => client.close()));
+        const { client, db, localFile } = yield* Effect.acquireRelease(open(config), ({ client }) =>
+          Effect.sync(() => client.close()),
+        );
         // One database call at a time per process. The local libSQL driver waits for another
         // connection's lock synchronously: a write queued behind this process's own open
         // transaction would block the event loop that transaction needs to finish, until the busy
@@ -144,7 +160,7 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
           reopenable && error.busy
             ? Effect.tryPromise(async () => {
                 await client.reconnect();
-                await applyConnectionPragmas(client);
+                await applyConnectionPragmas(client, localFile);
               }).pipe(Effect.ignore)
             : Effect.void;
         const guarded = <A>(operation: string, run: () => Promise<A>) =>
@@ -159,6 +175,19 @@ export class Database extends Context.Tag("pics-store/Database")<Database, Datab
           busyTimeoutMs: config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
           use: (operation, f) => guarded(operation, () => f(db)),
           transaction: (operation, f) => guarded(operation, () => db.transaction((tx) => f(tx))),
+          // The WAL is one append-only file: syncing this commit syncs every commit before it too.
+          durably: (operation, f) =>
+            localFile
+              ? guarded(operation, async () => {
+                  await client.execute("PRAGMA synchronous = FULL");
+                  try {
+                    return await f(db);
+                  } finally {
+                    // A failure here must not hide f's (a busy one reopens the connection, with its pragmas).
+                    await client.execute("PRAGMA synchronous = NORMAL").catch(() => undefined);
+                  }
+                })
+              : guarded(operation, () => f(db)),
         } satisfies DatabaseShape;
       }),
     );

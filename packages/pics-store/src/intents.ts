@@ -35,7 +35,7 @@ export class Intents extends Context.Tag("pics-store/Intents")<Intents, IntentsS
     Effect.gen(function* () {
       const database = yield* Database;
       const setState = (key: string, state: IntentState, onefileId?: number) =>
-        database.use(`mark intent ${state}`, (db) =>
+        database.durably(`mark intent ${state}`, (db) =>
           db
             .update(onefileIntents)
             .set({ state, at: new Date().toISOString(), ...(onefileId === undefined ? {} : { onefileId }) })
@@ -48,7 +48,7 @@ export class Intents extends Context.Tag("pics-store/Intents")<Intents, IntentsS
             return row ? { ...row, state: row.state as IntentState } : null;
           }),
         sent: (key, learnerId, runId) =>
-          database.use("record intent", (db) => {
+          database.durably("record intent", (db) => {
             const at = new Date().toISOString();
             return db
               .insert(onefileIntents)

@@ -688,7 +688,11 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
                   try: () => run(ex),
                   catch: (cause) => new StoreError({ operation: `update ${target.entity}`, cause }),
                 })
-              : database.use(`update ${target.entity}`, run)
+              : // A OneFile id stored after a create is synced with it (D58): with the create's intent
+                // (ENR-13), it is what tells a re-run after a power loss that the record exists.
+                Object.keys(fields).some((key) => key.startsWith("onefile"))
+                ? database.durably(`update ${target.entity}`, run)
+                : database.use(`update ${target.entity}`, run)
           ).pipe(
             Effect.flatMap((n) =>
               n === 0 ? Effect.fail(new RecordNotFound({ entity: target.entity, id: target.id })) : Effect.void,
