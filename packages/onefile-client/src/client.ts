@@ -260,8 +260,28 @@ const parseJson = (label: string, text: string): Effect.Effect<unknown, Undecoda
       }),
   });
 
-const decodeWith = <A, I>(schema: Schema.Schema<A, I>, label: string, value: unknown): Effect.Effect<A, UndecodableResponse> =>
-  Schema.decodeUnknown(schema)(value).pipe(
+/**
+ * One compiled function per schema, made on first use: building a decoder (and, for searches, the
+ * array schema around a row) on every answer cost more than the decoding itself.
+ */
+const memoBySchema = <S extends object, F>(make: (schema: S) => F) => {
+  const made = new WeakMap<S, F>();
+  return (schema: S): F => {
+    let f = made.get(schema);
+    if (f === undefined) made.set(schema, (f = make(schema)));
+    return f;
+  };
+};
+const decoderOf = memoBySchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknown(schema));
+const arrayDecoderOf = memoBySchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknown(Schema.Array(schema)));
+const encoderOf = memoBySchema((schema: Schema.Schema.AnyNoContext) => Schema.encode(schema));
+
+const decodeWith = <A>(
+  decoder: (value: unknown) => Effect.Effect<A, ParseResult.ParseError>,
+  label: string,
+  value: unknown,
+): Effect.Effect<A, UndecodableResponse> =>
+  decoder(value).pipe(
     Effect.mapError((e) => {
       const { field, message } = firstIssue(e);
       return new UndecodableResponse({ endpoint: label, field, message: `${label}: field ${field}: ${message}` });
@@ -272,7 +292,11 @@ const decodeWith = <A, I>(schema: Schema.Schema<A, I>, label: string, value: unk
 const record =
   <A, I>(schema: Schema.Schema<A, I>) =>
   (response: RawResponse, label: string) =>
-    parseJson(label, response.text).pipe(Effect.flatMap((json) => decodeWith(schema, label, json)));
+    parseJson(label, response.text).pipe(
+      Effect.flatMap((json) =>
+        decodeWith(decoderOf(schema) as (value: unknown) => Effect.Effect<A, ParseResult.ParseError>, label, json),
+      ),
+    );
 
 /** A search answer: a JSON array, or 204 / an empty body for no match. */
 const rows =
@@ -282,7 +306,13 @@ const rows =
       ? Effect.succeed<ReadonlyArray<A>>([])
       : parseJson(label, response.text).pipe(
           Effect.flatMap((json) =>
-            json === null ? Effect.succeed<ReadonlyArray<A>>([]) : decodeWith(Schema.Array(schema), label, json),
+            json === null
+              ? Effect.succeed<ReadonlyArray<A>>([])
+              : decodeWith(
+                  arrayDecoderOf(schema) as (value: unknown) => Effect.Effect<ReadonlyArray<A>, ParseResult.ParseError>,
+                  label,
+                  json,
+                ),
           ),
         );
 
@@ -320,7 +350,7 @@ const sessionToken = (response: RawResponse, label: string): Effect.Effect<strin
 };
 
 const encode = <A, I>(schema: Schema.Schema<A, I>, endpoint: EndpointDef, value: A): Effect.Effect<I, UnsendableRequest> =>
-  Schema.encode(schema)(value).pipe(
+  (encoderOf(schema) as (value: A) => Effect.Effect<I, ParseResult.ParseError>)(value).pipe(
     Effect.mapError((e) => {
       const label = endpointLabel(endpoint);
       const { field, message } = firstIssue(e);
