@@ -10,7 +10,7 @@ import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { Context, Data, Effect, Layer } from "effect";
-import { Database, StoreError, type Executor, type Tx } from "./database.ts";
+import { Database, StoreError, type Db, type Executor, type Tx } from "./database.ts";
 import {
   decodeInput,
   ImportDocument,
@@ -271,23 +271,36 @@ const organisationFromRow = ({
   ...organisation
 }: typeof t.organisations.$inferSelect): Organisation => organisation;
 
+type LearnerRows = readonly [
+  ReadonlyArray<typeof t.learners.$inferSelect>,
+  ReadonlyArray<typeof t.learnerOfficers.$inferSelect>,
+  ReadonlyArray<typeof t.placements.$inferSelect>,
+  ReadonlyArray<typeof t.qualifications.$inferSelect>,
+  ReadonlyArray<typeof t.reviews.$inferSelect>,
+];
+
 const readLearners = async (ex: Executor, ids: ReadonlyArray<string>): Promise<Array<Learner>> => {
   if (ids.length === 0) return [];
   const idList = [...ids];
-  const [rows, officerLinks, placementRows, qualificationRows, reviewRows] = await Promise.all([
-    ex.select().from(t.learners).where(inArray(t.learners.id, idList)).orderBy(asc(t.learners.id)),
-    ex.select().from(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, idList)),
-    // Placements in creation order (rowid breaks ties within one import, which shares created_at):
-    // ORG-1 breaks start-date ties by the latest created, and the Placement record has no
-    // creation time of its own.
-    ex
-      .select()
-      .from(t.placements)
-      .where(inArray(t.placements.learnerId, idList))
-      .orderBy(asc(t.placements.createdAt), sql`rowid`),
-    ex.select().from(t.qualifications).where(inArray(t.qualifications.learnerId, idList)).orderBy(asc(t.qualifications.id)),
-    ex.select().from(t.reviews).where(inArray(t.reviews.learnerId, idList)).orderBy(asc(t.reviews.id)),
-  ]);
+  return assembleLearners(
+    await Promise.all([
+      ex.select().from(t.learners).where(inArray(t.learners.id, idList)).orderBy(asc(t.learners.id)),
+      ex.select().from(t.learnerOfficers).where(inArray(t.learnerOfficers.learnerId, idList)),
+      // Placements in creation order (rowid breaks ties within one import, which shares created_at):
+      // ORG-1 breaks start-date ties by the latest created, and the Placement record has no
+      // creation time of its own.
+      ex
+        .select()
+        .from(t.placements)
+        .where(inArray(t.placements.learnerId, idList))
+        .orderBy(asc(t.placements.createdAt), sql`rowid`),
+      ex.select().from(t.qualifications).where(inArray(t.qualifications.learnerId, idList)).orderBy(asc(t.qualifications.id)),
+      ex.select().from(t.reviews).where(inArray(t.reviews.learnerId, idList)).orderBy(asc(t.reviews.id)),
+    ]),
+  );
+};
+
+const assembleLearners = ([rows, officerLinks, placementRows, qualificationRows, reviewRows]: LearnerRows): Array<Learner> => {
   const byLearner = <R extends { learnerId: string }>(items: ReadonlyArray<R>) => {
     const map = new Map<string, Array<Omit<R, "learnerId">>>();
     for (const { learnerId, ...rest } of items) {
@@ -312,6 +325,49 @@ const readLearners = async (ex: Executor, ids: ReadonlyArray<string>): Promise<A
     qualifications: (qualifications.get(learner.id) ?? []) as Array<Qualification>,
     reviews: (reviews.get(learner.id) ?? []) as Array<Review>,
   }));
+};
+
+/** Rows whose column is one of the ids in the `ids` placeholder (a JSON array: one parameter for any number). */
+const inIdList = (column: SQLiteColumn) => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
+
+/**
+ * The run's reads of one learner and of the officers and organisations it refers to, built once
+ * (drizzle's query building cost more than the queries): the same queries and row order as
+ * `readLearners`, `getOfficers` and `getOrganisations`.
+ */
+const preparedReads = (db: Db) => {
+  const learnerId = sql.placeholder("id");
+  const links = (table: (typeof LINK_TABLES)[LinkedEntity]) =>
+    db.select().from(table).where(inIdList(table.entityId)).orderBy(asc(table.centreId)).prepare();
+  return {
+    learner: [
+      db.select().from(t.learners).where(eq(t.learners.id, learnerId)).prepare(),
+      db.select().from(t.learnerOfficers).where(eq(t.learnerOfficers.learnerId, learnerId)).prepare(),
+      db
+        .select()
+        .from(t.placements)
+        .where(eq(t.placements.learnerId, learnerId))
+        .orderBy(asc(t.placements.createdAt), sql`rowid`)
+        .prepare(),
+      db
+        .select()
+        .from(t.qualifications)
+        .where(eq(t.qualifications.learnerId, learnerId))
+        .orderBy(asc(t.qualifications.id))
+        .prepare(),
+      db.select().from(t.reviews).where(eq(t.reviews.learnerId, learnerId)).orderBy(asc(t.reviews.id)).prepare(),
+    ] as const,
+    officers: db.select().from(t.officers).where(inIdList(t.officers.id)).prepare(),
+    organisations: db.select().from(t.organisations).where(inIdList(t.organisations.id)).prepare(),
+    links: { officer: links(t.officerOnefileLinks), organisation: links(t.organisationOnefileLinks) },
+  };
+};
+
+const linksById = (rows: ReadonlyArray<{ entityId: string; centreId: number; onefileId: number }>) => {
+  const byId = new Map<string, Array<{ centreId: number; onefileId: number }>>();
+  for (const row of rows)
+    byId.set(row.entityId, [...(byId.get(row.entityId) ?? []), { centreId: row.centreId, onefileId: row.onefileId }]);
+  return byId;
 };
 
 // ---------------------------------------------------------------- import checks
@@ -482,6 +538,7 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
     Effect.gen(function* () {
       const database = yield* Database;
       const decodeDocument = decodeInput(ImportDocument, "import document");
+      const prepared = preparedReads(database.db);
 
       const one = <A>(entity: RecordNotFound["entity"], id: string, rows: ReadonlyArray<A>) =>
         rows[0] === undefined ? Effect.fail(new RecordNotFound({ entity, id })) : Effect.succeed(rows[0]);
@@ -589,48 +646,80 @@ export class PicsRecords extends Context.Tag("pics-store/PicsRecords")<PicsRecor
             )
             .pipe(Effect.flatMap((rows) => one("organisation", id, rows))),
         getLearner: (id) =>
-          database.use("read learner", (db) => readLearners(db, [id])).pipe(Effect.flatMap((rows) => one("learner", id, rows))),
+          database
+            .use("read learner", async () => {
+              const [learner, officers, placements, qualifications, reviews] = prepared.learner;
+              const params = { id };
+              return assembleLearners(
+                await Promise.all([
+                  learner.all(params),
+                  officers.all(params),
+                  placements.all(params),
+                  qualifications.all(params),
+                  reviews.all(params),
+                ]),
+              );
+            })
+            .pipe(Effect.flatMap((rows) => one("learner", id, rows))),
         getLearners: (ids) =>
           database.use("read learners", async (db) => (await Promise.all(chunks(ids).map((c) => readLearners(db, c)))).flat()),
         getOfficers: (ids) =>
-          database.use("read officers", async (db) =>
-            withLinks(
-              db,
-              "officer",
-              (
-                await Promise.all(
-                  chunks(ids).map((c) =>
-                    db
-                      .select()
-                      .from(t.officers)
-                      .where(inArray(t.officers.id, [...c])),
-                  ),
-                )
-              )
-                .flat()
-                .map(officerFromRow),
-            ),
-          ),
+          ids.length <= CHUNK
+            ? database.use("read officers", async () => {
+                if (ids.length === 0) return [];
+                const params = { ids: JSON.stringify(ids) };
+                const [rows, links] = await Promise.all([prepared.officers.all(params), prepared.links.officer.all(params)]);
+                const byId = linksById(links);
+                return rows.map((row) => ({ ...officerFromRow(row), onefileLinks: byId.get(row.id) ?? [] }));
+              })
+            : database.use("read officers", async (db) =>
+                withLinks(
+                  db,
+                  "officer",
+                  (
+                    await Promise.all(
+                      chunks(ids).map((c) =>
+                        db
+                          .select()
+                          .from(t.officers)
+                          .where(inArray(t.officers.id, [...c])),
+                      ),
+                    )
+                  )
+                    .flat()
+                    .map(officerFromRow),
+                ),
+              ),
         getOrganisations: (ids) =>
-          database.use("read organisations", async (db) =>
-            withLinks(
-              db,
-              "organisation",
-              (
-                await Promise.all(
-                  chunks(ids).map((c) =>
-                    db
-                      .select()
-                      .from(t.organisations)
-                      .where(inArray(t.organisations.id, [...c])),
-                  ),
-                )
-              )
-                .flat()
-                .map(organisationFromRow),
-            ),
-          ),
-
+          ids.length <= CHUNK
+            ? database.use("read organisations", async () => {
+                if (ids.length === 0) return [];
+                const params = { ids: JSON.stringify(ids) };
+                const [rows, links] = await Promise.all([
+                  prepared.organisations.all(params),
+                  prepared.links.organisation.all(params),
+                ]);
+                const byId = linksById(links);
+                return rows.map((row) => ({ ...organisationFromRow(row), onefileLinks: byId.get(row.id) ?? [] }));
+              })
+            : database.use("read organisations", async (db) =>
+                withLinks(
+                  db,
+                  "organisation",
+                  (
+                    await Promise.all(
+                      chunks(ids).map((c) =>
+                        db
+                          .select()
+                          .from(t.organisations)
+                          .where(inArray(t.organisations.id, [...c])),
+                      ),
+                    )
+                  )
+                    .flat()
+                    .map(organisationFromRow),
+                ),
+              ),
         listOfficers: (options) =>
           page(
             "list officers",
