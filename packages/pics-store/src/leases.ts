@@ -66,40 +66,47 @@ export class Leases extends Context.Tag("pics-store/Leases")<Leases, LeasesShape
     Effect.gen(function* () {
       const database = yield* Database;
 
+      // Built once (placeholders), not per call: a run takes, checks and releases a lease per learner.
+      const db = database.db;
+      const [name_, owner_, ttl_] = [sql.placeholder("name"), sql.placeholder("owner"), sql.placeholder("ttlMs")];
+      const takeQuery = db
+        .insert(leases)
+        .values({ name: name_, owner: owner_, expiresAt: sql`${dbNowMs} + ${ttl_}` })
+        .onConflictDoUpdate({
+          target: leases.name,
+          set: { owner: sql`excluded.owner`, expiresAt: sql`excluded.expires_at` },
+          setWhere: sql`${leases.expiresAt} <= ${dbNowMs} OR ${leases.owner} = ${owner_}`,
+        })
+        .returning({ owner: leases.owner })
+        .prepare();
+      const renewQuery = db
+        .update(leases)
+        .set({ expiresAt: sql`${dbNowMs} + ${ttl_}` })
+        .where(and(eq(leases.name, name_), eq(leases.owner, owner_), gt(leases.expiresAt, dbNowMs)))
+        .returning({ owner: leases.owner })
+        .prepare();
+      const releaseQuery = db
+        .delete(leases)
+        .where(and(eq(leases.name, name_), eq(leases.owner, owner_)))
+        .prepare();
+      const holderQuery = db
+        .select()
+        .from(leases)
+        .where(and(eq(leases.name, name_), gt(leases.expiresAt, dbNowMs)))
+        .prepare();
+
       const tryAcquire: LeasesShape["tryAcquire"] = (name, owner, ttlMs) =>
-        database.use("take lease", async (db) => {
-          const expiresAt = sql`${dbNowMs} + ${ttlMs}`;
-          const rows = await db
-            .insert(leases)
-            .values({ name, owner, expiresAt })
-            .onConflictDoUpdate({
-              target: leases.name,
-              set: { owner, expiresAt },
-              setWhere: sql`${leases.expiresAt} <= ${dbNowMs} OR ${leases.owner} = ${owner}`,
-            })
-            .returning({ owner: leases.owner });
-          return rows.length === 1;
-        });
+        database.use("take lease", async () => (await takeQuery.all({ name, owner, ttlMs })).length === 1);
 
       const renew: LeasesShape["renew"] = (name, owner, ttlMs) =>
-        database.use("renew lease", async (db) => {
-          const rows = await db
-            .update(leases)
-            .set({ expiresAt: sql`${dbNowMs} + ${ttlMs}` })
-            .where(and(eq(leases.name, name), eq(leases.owner, owner), gt(leases.expiresAt, dbNowMs)))
-            .returning({ owner: leases.owner });
-          return rows.length === 1;
-        });
+        database.use("renew lease", async () => (await renewQuery.all({ name, owner, ttlMs })).length === 1);
 
       const release: LeasesShape["release"] = (name, owner) =>
-        database.use("release lease", (db) => db.delete(leases).where(and(eq(leases.name, name), eq(leases.owner, owner))));
+        database.use("release lease", async () => void (await releaseQuery.run({ name, owner })));
 
       const holder: LeasesShape["holder"] = (name) =>
-        database.use("read lease", async (db) => {
-          const [row] = await db
-            .select()
-            .from(leases)
-            .where(and(eq(leases.name, name), gt(leases.expiresAt, dbNowMs)));
+        database.use("read lease", async () => {
+          const [row] = await holderQuery.all({ name });
           return row ? { owner: row.owner, expiresAt: row.expiresAt } : null;
         });
 
