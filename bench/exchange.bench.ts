@@ -117,6 +117,11 @@ const exchange = async (sandbox: Sandbox, prepared: { job: Job; jobFile: string 
     ...run,
     calls: counters.total as number,
     byEndpoint: counters.byEndpoint as Record<string, number>,
+    // The sandbox's own fixed windows of this run's limit: where the run left budget unused.
+    perWindow: (counters.windows as Array<{ start: number; calls: number; windowMs: number }>)
+      .filter((w) => w.windowMs === limit.windowSeconds * 1000)
+      .sort((x, y) => x.start - y.start)
+      .map((w) => w.calls),
     http429: counters.http429 as number,
     ratioToBound: run.runMs / boundMs,
   };
@@ -146,6 +151,8 @@ const againstFloor = async (workload: Workload, limit: Job["limit"], options: { 
       ` | floor ${floor} (${describe(reads)}), calls ÷ floor ${round(result.callsToFloor, 3)}`,
     );
     console.log(`  calls by endpoint: ${byEndpoint(run.byEndpoint)}`);
+    if (limit === idleLimit)
+      console.log(`  calls per ${limit.windowSeconds} s window (OneFile's count): ${run.perWindow.join(", ")}`);
     if (!options.secondRun) return { first: result };
     const again = await exchange(sandbox, prepared, openLimit);
     const final = await sandbox.admin("/state");

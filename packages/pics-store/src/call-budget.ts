@@ -28,6 +28,15 @@ export const budgetKey = async (customerToken: string): Promise<string> => {
   return Array.from(new Uint8Array(digest).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
 };
 
+/**
+ * After a refusal: how long to wait until the grant `calls` places from the newest (`at`) leaves
+ * the window. No such grant means one left the window between the refusal and the read (the
+ * database's clock moved on): a slot is free now. (Waiting a whole window then stalled a paced run
+ * for ten seconds at a time.)
+ */
+export const refusedWaitMs = (at: number | null, nowMs: number, windowMs: number): number =>
+  at === null ? 1 : Math.max(1, at + windowMs - nowMs);
+
 /** Grants between two sweeps of a budget's rows that left the window (a refusal sweeps too). */
 const SWEEP_EVERY = 64;
 
@@ -77,8 +86,7 @@ export class CallBudgets extends Context.Tag("pics-store/CallBudgets")<CallBudge
                          WHERE ${rateLimitCalls.budgetKey} = ${key} AND ${rateLimitCalls.at} > clock.now - ${windowMs}
                          ORDER BY ${rateLimitCalls.at} DESC LIMIT 1 OFFSET ${calls - 1}) AS at
                       FROM (SELECT ${dbNowMs} AS now) AS clock`);
-                    const nowMs = Number(next?.now);
-                    return Math.max(1, (next?.at ?? nowMs) + windowMs - nowMs);
+                    return refusedWaitMs(next?.at ?? null, Number(next?.now), windowMs);
                   }),
               };
             }),

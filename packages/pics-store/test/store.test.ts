@@ -3,6 +3,7 @@ import { Effect, Either, Layer } from "effect";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  refusedWaitMs,
   CallBudgets,
   Intents,
   Database,
@@ -397,6 +398,13 @@ describe("Leases", () => {
 });
 
 describe("CallBudgets", () => {
+  it("a refusal waits for the grant that must leave the window; if it has left already, hardly at all", () => {
+    expect(refusedWaitMs(10_000, 11_000, 2_000)).toBe(1_000);
+    expect(refusedWaitMs(9_000, 11_000, 2_000)).toBe(1);
+    // Between the refused insert and the read a grant left the window: a slot is free, not a whole window away.
+    expect(refusedWaitMs(null, 11_000, 2_000)).toBe(1);
+  });
+
   it.live("grants at most `calls` in any window and says how long to wait", () =>
     Effect.gen(function* () {
       const budgets = yield* CallBudgets;
