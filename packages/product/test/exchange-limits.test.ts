@@ -7,7 +7,7 @@ import { RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { generateDemoData, startSandbox, type RunningSandbox } from "@pics/onefile-sandbox";
 import { afterEach, describe, expect, it } from "vitest";
-import { changesOf, fullRun, refresh, writesIn } from "./exchange-support.ts";
+import { changesOf, fullRun, refresh, writesIn, EVERY_EXCHANGE_OPTION } from "./exchange-support.ts";
 import { openWorld, type World } from "./world.ts";
 
 let world: World | undefined;
@@ -20,13 +20,7 @@ afterEach(async () => {
 });
 
 const everything = {
-  uploadReviews: true,
-  downloadReviews: true,
-  learnerDemographicsMode: "PushToOneFile",
-  officerDemographicsMode: "PullFromOneFile",
-  organisationDemographicsMode: "PushToOneFile",
-  pushMainOfficerChanges: true,
-  pushEmployerChanges: true,
+  ...EVERY_EXCHANGE_OPTION,
   // A 429 is waited out for one window: keep the window short in tests.
   onefileRateLimit: { calls: 300, windowSeconds: 1 },
 };

@@ -10,7 +10,7 @@ import { RunLog, SettingsStore } from "@pics/pics-store";
 import { Effect } from "effect";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { callsSince, changesOf, fullRun, learner, linkedWorld, OF, pair } from "./exchange-support.ts";
+import { callsSince, changesOf, fullRun, learner, linkedWorld, OF, pair, EVERY_EXCHANGE_OPTION } from "./exchange-support.ts";
 import { CENTRE, openWorld, OTHER_CENTRE, type World } from "./world.ts";
 
 const worlds: Array<World> = [];
@@ -175,15 +175,7 @@ describe("what a run shows while it goes (SYNC-7)", () => {
 });
 
 describe("the read planner", () => {
-  const everything = {
-    uploadReviews: true,
-    downloadReviews: true,
-    learnerDemographicsMode: "PushToOneFile",
-    officerDemographicsMode: "PullFromOneFile",
-    organisationDemographicsMode: "PushToOneFile",
-    pushMainOfficerChanges: true,
-    pushEmployerChanges: true,
-  };
+  const everything = EVERY_EXCHANGE_OPTION;
   const withoutTimes = (value: unknown): unknown =>
     JSON.parse(JSON.stringify(value), (key, v) =>
       ["LastModified", "CreatedOn", "at", "runId", "created_at", "updated_at"].includes(key) ? undefined : v,

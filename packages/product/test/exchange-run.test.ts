@@ -3,6 +3,7 @@ import { generateDemoData, startSandbox } from "@pics/onefile-sandbox";
 import { RunLog } from "@pics/pics-store";
 import { Effect } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
+import { EVERY_EXCHANGE_OPTION } from "./exchange-support.ts";
 import { openWorld, type World } from "./world.ts";
 
 let world: World | undefined;
@@ -20,13 +21,7 @@ describe("full run over generated data", () => {
       pics: data.pics,
       settings: {
         customerToken: data.customerToken,
-        uploadReviews: true,
-        downloadReviews: true,
-        learnerDemographicsMode: "PushToOneFile",
-        officerDemographicsMode: "PullFromOneFile",
-        organisationDemographicsMode: "PushToOneFile",
-        pushMainOfficerChanges: true,
-        pushEmployerChanges: true,
+        ...EVERY_EXCHANGE_OPTION,
       },
     });
     const first = await world.run(Effect.flatMap(Exchange, (x) => x.run({ kind: "full", trigger: "cli" })));

@@ -9,6 +9,17 @@ import { Leases, PicsRecords, RunLog } from "@pics/pics-store";
 import { Effect } from "effect";
 import { baseSeed, CENTRE, customerOf, openWorld, type World } from "./world.ts";
 
+/** Every option of the exchange on (upload and download reviews, every push and pull): what most runs test. */
+export const EVERY_EXCHANGE_OPTION = {
+  uploadReviews: true,
+  downloadReviews: true,
+  learnerDemographicsMode: "PushToOneFile",
+  officerDemographicsMode: "PullFromOneFile",
+  organisationDemographicsMode: "PushToOneFile",
+  pushMainOfficerChanges: true,
+  pushEmployerChanges: true,
+} as const;
+
 /** OneFile ids of the seeded records. */
 export const OF = {
   /** Assessor "Ada" (OFF-A), seeded by baseSeed, linked to officer O1. */

@@ -9,6 +9,7 @@ import { generateDemoData, startSandbox } from "@pics/onefile-sandbox";
 import { RunLog } from "@pics/pics-store";
 import { Effect } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
+import { EVERY_EXCHANGE_OPTION } from "./exchange-support.ts";
 import { openWorld, type World } from "./world.ts";
 
 let world: World | undefined;
@@ -26,13 +27,7 @@ describe("field data as real OneFile installations send it (DATA-1, DATA-2)", ()
       pics: data.pics,
       settings: {
         customerToken: data.customerToken,
-        uploadReviews: true,
-        downloadReviews: true,
-        learnerDemographicsMode: "PushToOneFile",
-        officerDemographicsMode: "PullFromOneFile",
-        organisationDemographicsMode: "PushToOneFile",
-        pushMainOfficerChanges: true,
-        pushEmployerChanges: true,
+        ...EVERY_EXCHANGE_OPTION,
       },
     });
     const runFull = () => world!.run(Effect.flatMap(Exchange, (x) => x.run({ kind: "full", trigger: "cli" })));
